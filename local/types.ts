@@ -1,0 +1,42 @@
+/**
+ * The contracts between the parts of the offline twin: assembly reader and intrinsic resolver, Lambda
+ * runtime, API Gateway front, DynamoDB engine. Each part lives in its own folder and depends only on these.
+ * @module
+ */
+
+/** A CloudFormation template as synthesized. */
+export interface CfnTemplate {
+  readonly Resources: Readonly<Record<string, CfnResource>>;
+  readonly Outputs?: Readonly<Record<string, { Value: unknown; Description?: string }>>;
+  readonly Conditions?: Readonly<Record<string, unknown>>;
+  readonly Parameters?: Readonly<Record<string, { Type: string; Default?: unknown }>>;
+  readonly Mappings?: Readonly<Record<string, unknown>>;
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Condition?: string;
+  readonly DependsOn?: string | string[];
+  readonly Metadata?: Record<string, unknown>;
+}
+
+/** Resolves intrinsic functions (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, ...) in a template value. */
+export type Resolve = (value: unknown) => unknown;
+
+/** What an invocation gave back: the handler's return value, or how it failed. */
+export type InvokeResult =
+  | { readonly ok: true; readonly payload: unknown }
+  | {
+      readonly ok: false;
+      /** `Runtime.ExitError`, `Sandbox.Timedout`, an error name the handler threw (e.g. `Error`), ... */
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly timedOut?: boolean;
+    };
+
+/** Invokes a function of the template, by its logical id, with an event. */
+export type Invoke = (functionLogicalId: string, event: unknown) => Promise<InvokeResult>;
+
+/** A line-oriented log sink: the twin prefixes and prints. */
+export type Log = (line: string) => void;

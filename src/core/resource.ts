@@ -1,0 +1,75 @@
+/**
+ * Declaring a resource. A declaration is the one source from which validation, storage keys, indexes,
+ * routes and the stack are derived.
+ * @module
+ */
+import type * as z from 'zod/mini';
+
+/** Fields the server owns on every item; a resource schema may not declare them. */
+export const SERVER_FIELDS = ['id', 'createdAt', 'updatedAt', 'version', 'createdBy', 'updatedBy'] as const;
+
+/** Field types a filter or sort field may have: these can be written into an index key. */
+export type KeyableType = 'string' | 'number' | 'boolean';
+
+/** What a resource file declares. */
+export interface ResourceDeclaration<S extends z.ZodMiniObject = z.ZodMiniObject> {
+  /** URL segment and storage prefix: lower-case letters, digits and dashes, e.g. `items`. */
+  readonly name: string;
+  /** The client-writable fields. Use `z.strictObject` so that unknown fields are rejected. */
+  readonly schema: S;
+  /** Fields a list can be filtered on by equality (`?status=active`). Each becomes an index. */
+  readonly filterBy?: readonly (keyof z.infer<S> & string)[];
+  /** Field a list can be sorted by (`?sort=price` or `?sort=-price`). Lists are in creation order otherwise. */
+  readonly sortBy?: keyof z.infer<S> & string;
+  /** Field holding an expiry time (ISO 8601 date-time or epoch seconds): the item disappears after it. */
+  readonly ttl?: keyof z.infer<S> & string;
+}
+
+/** A validated declaration with what is derived from it. */
+export interface Resource<S extends z.ZodMiniObject = z.ZodMiniObject> extends ResourceDeclaration<S> {
+  readonly filterBy: readonly string[];
+  /** The type of each filter field, and of the sort field, as written into index keys. */
+  readonly keyTypes: Readonly<Record<string, KeyableType>>;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** The base type of a schema field, looking through optional/nullable/default wrappers. */
+function baseType(field: z.ZodMiniType): string {
+  // biome-ignore lint/suspicious/noExplicitAny: zod's def is an open union; we only read `type` and `innerType`.
+  let def: any = field._zod.def;
+  while (def.innerType) def = def.innerType._zod.def;
+  if (def.type === 'enum' || def.type === 'literal') return 'string';
+  return def.type;
+}
+
+/**
+ * Declares a resource; throws at load time (so at synth time) if the declaration cannot work.
+ * @example
+ * export const items = defineResource({ name: 'items', schema: z.strictObject({ name: z.string() }) });
+ */
+export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclaration<S>): Resource<S> {
+  if (!NAME.test(decl.name)) throw new Error(`resource name "${decl.name}" must match ${NAME}`);
+  const shape = decl.schema.shape as Record<string, z.ZodMiniType>;
+  for (const f of Object.keys(shape)) {
+    if ((SERVER_FIELDS as readonly string[]).includes(f) || f.startsWith('_')) {
+      throw new Error(`resource ${decl.name}: field "${f}" is reserved for the server`);
+    }
+  }
+  const keyTypes: Record<string, KeyableType> = {};
+  const keyFields = [...(decl.filterBy ?? []), ...(decl.sortBy ? [decl.sortBy] : [])];
+  for (const f of keyFields) {
+    const field = shape[f];
+    if (!field) throw new Error(`resource ${decl.name}: "${f}" is not a field of its schema`);
+    const t = baseType(field);
+    if (t !== 'string' && t !== 'number' && t !== 'boolean') {
+      throw new Error(
+        `resource ${decl.name}: "${f}" is a ${t}; filter and sort fields must be string, number or boolean`,
+      );
+    }
+    keyTypes[f] = t;
+  }
+  if (decl.ttl && !shape[decl.ttl])
+    throw new Error(`resource ${decl.name}: ttl field "${decl.ttl}" is not in its schema`);
+  return { ...decl, filterBy: decl.filterBy ?? [], keyTypes };
+}
