@@ -1,5 +1,80 @@
-// Placeholder: the real handler is being written; it keeps this file name and the `handler` export.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: '',
-});
+/**
+ * The Lambda REQUEST authorizer: verifies the `Authorization: Bearer <JWT>` against the issuer's JWKS
+ * (signature, `iss`, `exp`/`nbf`, audience as `aud` or, for Cognito access tokens, `client_id`) and returns
+ * a policy for the whole stage, so that API Gateway's cached result serves every route, with the principal
+ * and tenant in its context for the handlers. A bad or missing token is a 401 (`Unauthorized`); a valid
+ * token without a tenant claim is a 403 (Deny).
+ * @module
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { TENANT_PATTERN } from '../store/table-design';
+import { log } from './logger';
+
+function required(key: string): string {
+  const v = process.env[key];
+  if (!v) throw new Error(`environment variable ${key} is required`);
+  return v;
+}
+
+const issuer = required('JWT_ISSUER');
+const audience = process.env.JWT_AUDIENCE ?? '';
+const tenantClaim = process.env.TENANT_CLAIM || 'tenant';
+const jwks = createRemoteJWKSet(
+  new URL(process.env.JWKS_URL || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`),
+  {
+    timeoutDuration: 3000,
+    cooldownDuration: 30_000,
+  },
+);
+
+/** `arn:aws:execute-api:region:account:api/stage/METHOD/path` -> the same ARN for every method and path. */
+function stageWide(methodArn: string): string {
+  const [prefix, apiId, stage] = methodArn.split('/');
+  return `${prefix}/${apiId}/${stage}/*/*`;
+}
+
+function audienceMatches(p: JWTPayload): boolean {
+  if (!audience) return true;
+  const aud = Array.isArray(p.aud) ? p.aud : p.aud ? [p.aud] : [];
+  return aud.includes(audience) || p.client_id === audience;
+}
+
+function policy(
+  principalId: string,
+  effect: 'Allow' | 'Deny',
+  resource: string,
+  context?: Record<string, string>,
+) {
+  return {
+    principalId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+    },
+    ...(context ? { context } : {}),
+  } satisfies APIGatewayAuthorizerResult;
+}
+
+export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  const header = event.headers?.Authorization ?? event.headers?.authorization ?? '';
+  const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(header);
+  if (!m) throw new Error('Unauthorized');
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(m[1]!, jwks, { issuer, clockTolerance: 5 }));
+  } catch (e) {
+    log('INFO', 'token rejected', { reason: (e as Error).message });
+    throw new Error('Unauthorized');
+  }
+  if (!audienceMatches(payload) || !payload.sub) {
+    log('INFO', 'token rejected', { reason: 'audience or subject' });
+    throw new Error('Unauthorized');
+  }
+  const tenant = payload[tenantClaim];
+  if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
+    log('INFO', 'token has no usable tenant', { sub: payload.sub, claim: tenantClaim });
+    return policy(payload.sub, 'Deny', event.methodArn);
+  }
+  return policy(payload.sub, 'Allow', stageWide(event.methodArn), { tenant, principal: payload.sub });
+}

@@ -1,5 +1,6 @@
-// Placeholder: the real handler is being written; it keeps this file name and the `handler` export.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 501,
-  body: '',
-});
+/** Lambda entry for the `patch` operation of every resource. */
+import { patchItem } from '../core/items';
+import { httpHandler } from './http-adapter';
+import { dependencies } from './wiring';
+
+export const handler = httpHandler('patch', patchItem, dependencies);

@@ -1,0 +1,359 @@
+/**
+ * The operations on items, independent of API Gateway and of DynamoDB: each takes the caller, the resource
+ * and the parsed request, talks to an {@link ItemRepo}, and returns an {@link HttpReply}.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { decodeCursor, encodeCursor } from './cursor';
+import { BadRequest, IdempotencyKeyReused, NotFound, PreconditionFailed, ValidationFailed } from './errors';
+import { etagOf, ifMatchVersion, noneMatch, parseTagCondition } from './etag';
+import { type HttpReply, type HttpRequest, readJsonBody, single } from './http';
+import { isId, uuidv7 } from './ids';
+import { mergePatch } from './merge-patch';
+import {
+  type Caller,
+  IdempotencyKeyTaken,
+  type IdempotencyRecord,
+  ItemMissing,
+  type ItemRepo,
+  type ListQuery,
+  type StoredItem,
+  VersionMismatch,
+  WriteContention,
+} from './ports';
+import type { Resource } from './resource';
+import { validate, withoutServerFields } from './validation';
+
+/** Settings the operations need from the deployment. */
+export interface ItemSettings {
+  readonly maxBodyBytes: number;
+  readonly cursorSecret: string;
+  /** How long an idempotency key is remembered. @default 86400 */
+  readonly idempotencyTtlSeconds?: number;
+}
+
+/** Everything one operation call needs. */
+export interface OperationInput {
+  readonly repo: ItemRepo;
+  readonly caller: Caller;
+  readonly resource: Resource;
+  readonly request: HttpRequest;
+  readonly settings: ItemSettings;
+  readonly now: Date;
+}
+
+export const DEFAULT_LIMIT = 25;
+export const MAX_LIMIT = 100;
+const JSON_TYPES = ['application/json'];
+const PATCH_TYPES = ['application/merge-patch+json', 'application/json'];
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** How often a write that lost a race without `If-Match` is retried on the newer version. */
+const RETRIES = 5;
+
+/** The public representation of an item. */
+export function represent(item: StoredItem): Record<string, unknown> {
+  return {
+    id: item.id,
+    ...item.data,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    version: item.version,
+    createdBy: item.createdBy,
+    updatedBy: item.updatedBy,
+  };
+}
+
+function location(resource: Resource, id: string): string {
+  return `/${resource.name}/${id}`;
+}
+
+function itemReply(status: number, item: StoredItem): HttpReply {
+  return { status, headers: { etag: etagOf(item.version) }, body: represent(item) };
+}
+
+function requireId(req: HttpRequest): string {
+  const id = req.pathId;
+  if (!id || !isId(id))
+    throw new BadRequest(`"${id ?? ''}" is not an item id: ids are UUIDs such as 0190b6a2-...`);
+  return id;
+}
+
+function expiredAt(resource: Resource, item: StoredItem, now: Date): boolean {
+  if (!resource.ttl) return false;
+  const v = item.data[resource.ttl];
+  const t = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? Date.parse(v) : Number.NaN;
+  return Number.isFinite(t) && t <= now.getTime();
+}
+
+/** Stable JSON: object keys sorted, so that two equal bodies hash alike however their keys are ordered. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** `POST /{resource}`: 201 with Location and ETag; with `Idempotency-Key`, at most once. */
+export async function createItem(input: OperationInput): Promise<HttpReply> {
+  const { repo, caller, resource, request, settings, now } = input;
+  const key = request.headers['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationFailed([
+      { pointer: '/headers/idempotency-key', message: 'must be 1-255 visible ASCII characters' },
+    ]);
+  }
+  const body = readJsonBody(request, JSON_TYPES, settings.maxBodyBytes);
+  const data = validate(resource, body);
+  const at = now.toISOString();
+  const item: StoredItem = {
+    id: uuidv7(now.getTime()),
+    data,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    createdBy: caller.principal,
+    updatedBy: caller.principal,
+  };
+  const created = (): HttpReply => ({
+    status: 201,
+    headers: { etag: etagOf(item.version), location: location(resource, item.id) },
+    body: represent(item),
+  });
+  if (key === undefined) {
+    await repo.create(caller, resource, item);
+    return created();
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${resource.name}\n${canonical(withoutServerFields(body as Record<string, unknown>))}`)
+    .digest('base64url');
+  const record: IdempotencyRecord = {
+    key,
+    fingerprint,
+    itemId: item.id,
+    body: JSON.stringify(represent(item)),
+    version: item.version,
+    expiresAt: Math.floor(now.getTime() / 1000) + (settings.idempotencyTtlSeconds ?? 86_400),
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await repo.create(caller, resource, item, record);
+      return created();
+    } catch (e) {
+      if (!(e instanceof IdempotencyKeyTaken || e instanceof WriteContention) || attempt >= RETRIES) throw e;
+    }
+    // Someone holds the key, or is writing it right now: a consistent read tells which.
+    const seen = await repo.getIdempotency(caller, key);
+    if (seen && seen.expiresAt > now.getTime() / 1000) {
+      if (seen.fingerprint !== fingerprint) {
+        throw new IdempotencyKeyReused('this Idempotency-Key was already used with a different request');
+      }
+      return {
+        status: 201,
+        headers: {
+          etag: etagOf(seen.version),
+          location: location(resource, seen.itemId),
+          'idempotent-replayed': 'true',
+        },
+        body: JSON.parse(seen.body),
+      };
+    }
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+  }
+}
+
+/** `GET /{resource}/{id}`: 200 with ETag, or 304 when `If-None-Match` matches. */
+export async function getItem(input: OperationInput): Promise<HttpReply> {
+  const { repo, caller, resource, request, now } = input;
+  const id = requireId(request);
+  const inm = parseTagCondition(request.headers['if-none-match'], 'If-None-Match');
+  const item = await repo.get(caller, resource, id);
+  if (!item || expiredAt(resource, item, now)) throw new NotFound(`${resource.name}/${id} does not exist`);
+  if (!noneMatch(inm, item.version)) return { status: 304, headers: { etag: etagOf(item.version) } };
+  return itemReply(200, item);
+}
+
+function parseFilterValue(resource: Resource, field: string, raw: string): string | number | boolean {
+  const t = resource.keyTypes[field];
+  if (t === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) {
+      throw new ValidationFailed([{ pointer: `/query/${field}`, message: 'must be a number' }]);
+    }
+    return n;
+  }
+  if (t === 'boolean') {
+    if (raw !== 'true' && raw !== 'false') {
+      throw new ValidationFailed([{ pointer: `/query/${field}`, message: 'must be true or false' }]);
+    }
+    return raw === 'true';
+  }
+  return raw;
+}
+
+/** `GET /{resource}`: one page, always a Query on the table or an index. */
+export async function listItems(input: OperationInput): Promise<HttpReply> {
+  const { repo, caller, resource, request, settings, now } = input;
+  const known = new Set(['limit', 'cursor', 'sort', ...resource.filterBy]);
+  for (const name of Object.keys(request.query)) {
+    if (!known.has(name)) {
+      const filters = resource.filterBy.length ? `; filters: ${resource.filterBy.join(', ')}` : '';
+      throw new ValidationFailed([
+        { pointer: `/query/${name}`, message: `is not a known parameter (limit, cursor, sort${filters})` },
+      ]);
+    }
+  }
+  const rawLimit = single(request, 'limit');
+  let limit = DEFAULT_LIMIT;
+  if (rawLimit !== undefined) {
+    limit = Number(rawLimit);
+    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT) {
+      throw new ValidationFailed([
+        { pointer: '/query/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` },
+      ]);
+    }
+  }
+  const filters = resource.filterBy.filter((f) => request.query[f] !== undefined);
+  if (filters.length > 1) {
+    throw new ValidationFailed([
+      { pointer: `/query/${filters[1]}`, message: 'only one filter can be applied at a time' },
+    ]);
+  }
+  const filterField = filters[0];
+  const filter = filterField
+    ? { field: filterField, value: parseFilterValue(resource, filterField, single(request, filterField)!) }
+    : undefined;
+  const rawSort = single(request, 'sort');
+  const sortable = ['id', '-id', ...(resource.sortBy ? [resource.sortBy, `-${resource.sortBy}`] : [])];
+  // Filter indexes are ordered by the sort field (or by id when the resource has none).
+  const defaultSort = filter && resource.sortBy ? resource.sortBy : 'id';
+  const sortParam = rawSort ?? defaultSort;
+  if (!sortable.includes(sortParam)) {
+    throw new ValidationFailed([
+      { pointer: '/query/sort', message: `must be one of ${sortable.join(', ')}` },
+    ]);
+  }
+  const descending = sortParam.startsWith('-');
+  const sort = sortParam.replace(/^-/, '') === 'id' ? 'id' : 'field';
+  if (filter && resource.sortBy && sort === 'id') {
+    throw new ValidationFailed([
+      {
+        pointer: '/query/sort',
+        message: `with a filter, sort must be ${resource.sortBy} or -${resource.sortBy}`,
+      },
+    ]);
+  }
+  const binding = [
+    caller.tenant,
+    resource.name,
+    sort,
+    descending,
+    filter?.field ?? '',
+    String(filter?.value ?? ''),
+  ].join('|');
+  const cursor = single(request, 'cursor');
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, settings.cursorSecret, binding);
+  const q: ListQuery = {
+    caller,
+    resource,
+    sort,
+    descending,
+    limit,
+    ...(filter ? { filter } : {}),
+    ...(after ? { after } : {}),
+  };
+  const page = await repo.list(q);
+  const items = page.items.filter((i) => !expiredAt(resource, i, now)).map(represent);
+  return {
+    status: 200,
+    body: { items, nextCursor: page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null },
+  };
+}
+
+/** Shared by PUT and PATCH: compute the new fields from the current item and write them conditionally. */
+async function update(
+  input: OperationInput,
+  compute: (current: StoredItem) => Record<string, unknown>,
+  needsCurrent: boolean,
+): Promise<HttpReply> {
+  const { repo, caller, resource, request, now } = input;
+  const id = requireId(request);
+  const expected = ifMatchVersion(parseTagCondition(request.headers['if-match'], 'If-Match'));
+  if (expected === 'none') {
+    // Only a weak or non-version tag was given: it can never match (RFC 9110 §13.1.1 strong comparison).
+    const current = await repo.get(caller, resource, id, { consistent: true });
+    if (!current) throw new NotFound(`${resource.name}/${id} does not exist`);
+    throw new PreconditionFailed(`If-Match does not match the current ETag ${etagOf(current.version)}`);
+  }
+  for (let attempt = 0; ; attempt++) {
+    let current: StoredItem | undefined;
+    if (needsCurrent || typeof expected === 'number') {
+      current = await repo.get(caller, resource, id, { consistent: true });
+      if (!current || expiredAt(resource, current, now))
+        throw new NotFound(`${resource.name}/${id} does not exist`);
+      if (typeof expected === 'number' && current.version !== expected) {
+        throw new PreconditionFailed(`If-Match does not match the current ETag ${etagOf(current.version)}`);
+      }
+    }
+    const data = compute(current as StoredItem);
+    // With If-Match, or after a read, the write is conditional on the version seen: nothing in between is lost.
+    const version = typeof expected === 'number' ? expected : current?.version;
+    try {
+      const updated = await repo.replace(caller, resource, id, data, now.toISOString(), version);
+      return itemReply(200, updated);
+    } catch (e) {
+      if (e instanceof ItemMissing) throw new NotFound(`${resource.name}/${id} does not exist`);
+      if (e instanceof VersionMismatch) {
+        if (typeof expected === 'number') {
+          throw new PreconditionFailed(
+            `If-Match does not match the current ETag ${etagOf(e.current.version)}`,
+          );
+        }
+        if (attempt < RETRIES) continue;
+      }
+      throw e;
+    }
+  }
+}
+
+/** `PUT /{resource}/{id}`: full replace; never creates. */
+export async function replaceItem(input: OperationInput): Promise<HttpReply> {
+  const data = validate(input.resource, readJsonBody(input.request, JSON_TYPES, input.settings.maxBodyBytes));
+  return update(input, () => data, false);
+}
+
+/** `PATCH /{resource}/{id}`: JSON Merge Patch (RFC 7396), the result validated against the schema. */
+export async function patchItem(input: OperationInput): Promise<HttpReply> {
+  const patch = readJsonBody(input.request, PATCH_TYPES, input.settings.maxBodyBytes);
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    throw new ValidationFailed([{ pointer: '', message: 'a merge patch must be a JSON object' }]);
+  }
+  const cleaned = withoutServerFields(patch as Record<string, unknown>);
+  return update(input, (current) => validate(input.resource, mergePatch(current.data, cleaned)), true);
+}
+
+/** `DELETE /{resource}/{id}`: 204; with `If-Match`, only at that version. */
+export async function deleteItem(input: OperationInput): Promise<HttpReply> {
+  const { repo, caller, resource, request } = input;
+  const id = requireId(request);
+  const expected = ifMatchVersion(parseTagCondition(request.headers['if-match'], 'If-Match'));
+  try {
+    await repo.delete(
+      caller,
+      resource,
+      id,
+      typeof expected === 'number' ? expected : expected === 'none' ? -1 : undefined,
+    );
+    return { status: 204 };
+  } catch (e) {
+    if (e instanceof ItemMissing) throw new NotFound(`${resource.name}/${id} does not exist`);
+    if (e instanceof VersionMismatch) {
+      throw new PreconditionFailed(`If-Match does not match the current ETag ${etagOf(e.current.version)}`);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Validating a body against a resource schema, with one error per field addressed by JSON Pointer.
+ * zod/mini ships no messages (they would cost load time), so the few we need are written here.
+ * @module
+ */
+import type * as z from 'zod/mini';
+import { type FieldError, ValidationFailed } from './errors';
+import { type Resource, SERVER_FIELDS } from './resource';
+
+/** RFC 6901 pointer for a path. */
+export function pointer(path: readonly PropertyKey[]): string {
+  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: zod issues are a wide union; we read a few optional members.
+function message(issue: any, body: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return valueAt(body, issue.path) === undefined ? 'is required' : `must be ${article(issue.expected)}`;
+    case 'too_small':
+      if (issue.origin === 'string')
+        return issue.minimum === 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`;
+      if (issue.origin === 'array') return `must have at least ${issue.minimum} entries`;
+      return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
+      if (issue.origin === 'array') return `must have at most ${issue.maximum} entries`;
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v: unknown) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return issue.format === 'datetime'
+        ? 'must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z'
+        : `must be a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    default:
+      return 'is invalid';
+  }
+}
+
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let v = body;
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+function article(t: string): string {
+  return t === 'array' || t === 'object' ? `an ${t}` : `a ${t}`;
+}
+
+/** The fields the server owns are not the client's to set: they are dropped from bodies before validation. */
+export function withoutServerFields(body: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...body };
+  for (const f of SERVER_FIELDS) delete out[f];
+  return out;
+}
+
+/** Validates a body (already parsed JSON) against the resource schema; throws {@link ValidationFailed}. */
+export function validate(resource: Resource, body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationFailed([{ pointer: '', message: 'the body must be a JSON object' }]);
+  }
+  const input = withoutServerFields(body as Record<string, unknown>);
+  const r = (resource.schema as z.ZodMiniType).safeParse(input);
+  if (r.success) return r.data as Record<string, unknown>;
+  const errors: FieldError[] = [];
+  for (const issue of r.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys)
+        errors.push({ pointer: pointer([...issue.path, k]), message: 'is not a known field' });
+    } else {
+      errors.push({ pointer: pointer(issue.path), message: message(issue, input) });
+    }
+  }
+  throw new ValidationFailed(errors);
+}

@@ -1,0 +1,123 @@
+/**
+ * The edge between API Gateway's proxy event (payload v1) and the domain: builds the {@link HttpRequest},
+ * the {@link Caller} from the authorizer context, runs the operation, and maps its reply or error to a proxy
+ * result. Every error becomes one RFC 9457 body here; nothing internal reaches the client.
+ * @module
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { AppError, Unauthenticated } from '../core/errors';
+import type { HttpReply, HttpRequest } from '../core/http';
+import type { ItemSettings, OperationInput } from '../core/items';
+import type { Caller, ItemRepo } from '../core/ports';
+import { toProblem } from '../core/problem';
+import { resourceFor } from '../resources/index';
+import { TENANT_PATTERN } from '../store/table-design';
+import { log } from './logger';
+
+export type Operation = (input: OperationInput) => Promise<HttpReply>;
+
+/** What the adapter needs besides the event: built once per execution environment. */
+export interface Dependencies {
+  readonly repo: ItemRepo;
+  readonly settings: () => ItemSettings;
+  /** Consumed capacity reported during the current invocation; reset by the adapter. */
+  readonly capacity: { units: number };
+  readonly allowedOrigins: readonly string[];
+}
+
+function callerOf(event: APIGatewayProxyEvent): Caller {
+  const auth = event.requestContext?.authorizer ?? {};
+  const tenant = auth.tenant;
+  if (typeof tenant !== 'string' || tenant === '') throw new Unauthenticated('the request carries no tenant');
+  if (!TENANT_PATTERN.test(tenant))
+    throw new Unauthenticated('the tenant in the token is not a valid tenant name');
+  const principal = String(auth.principal ?? auth.principalId ?? '');
+  if (!principal) throw new Unauthenticated('the request carries no principal');
+  return { tenant, principal };
+}
+
+function requestOf(event: APIGatewayProxyEvent): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const query: Record<string, string[]> = {};
+  if (event.multiValueQueryStringParameters) {
+    for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (v) query[k] = v;
+  } else if (event.queryStringParameters) {
+    for (const [k, v] of Object.entries(event.queryStringParameters)) if (v !== undefined) query[k] = [v];
+  }
+  const body =
+    event.body == null
+      ? undefined
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  return { headers, query, body, pathId: event.pathParameters?.id };
+}
+
+function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  if (!origin || !(allowed.includes(origin) || allowed.includes('*'))) return {};
+  return {
+    'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
+    'access-control-expose-headers': 'ETag, Location, Retry-After',
+    vary: 'Origin',
+  };
+}
+
+/** Wraps a domain operation as a Lambda handler for API Gateway's proxy integration. */
+export function httpHandler(name: string, operation: Operation, deps: Dependencies) {
+  return async function handleHttp(
+    event: APIGatewayProxyEvent,
+    context: Context,
+  ): Promise<APIGatewayProxyResult> {
+    const started = performance.now();
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    deps.capacity.units = 0;
+    const resource = resourceFor(event.resource);
+    const cors = corsHeaders(event.headers?.origin ?? event.headers?.Origin, deps.allowedOrigins);
+    let reply: HttpReply;
+    let failure: unknown;
+    try {
+      if (!resource) throw new Error(`no resource is declared for ${event.resource}`);
+      const caller = callerOf(event);
+      reply = await operation({
+        repo: deps.repo,
+        caller,
+        resource,
+        request: requestOf(event),
+        settings: deps.settings(),
+        now: new Date(),
+      });
+    } catch (e) {
+      failure = e;
+      const problem = toProblem(e, requestId, event.path);
+      reply = {
+        status: problem.status,
+        headers: { 'content-type': 'application/problem+json', ...(e instanceof AppError ? e.headers : {}) },
+        body: problem,
+      };
+    }
+    const status = reply.status;
+    const fields = {
+      requestId,
+      operation: name,
+      resource: resource?.name,
+      tenant: event.requestContext?.authorizer?.tenant,
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      consumedCapacity: deps.capacity.units,
+    };
+    if (status >= 500) log('ERROR', 'request failed', { ...fields, error: failure });
+    else
+      log('INFO', 'request', failure instanceof AppError ? { ...fields, detail: failure.message } : fields);
+    const hasBody = reply.body !== undefined && status !== 204 && status !== 304;
+    return {
+      statusCode: status,
+      headers: {
+        ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        ...cors,
+        ...reply.headers,
+      },
+      body: hasBody ? JSON.stringify(reply.body) : '',
+    };
+  };
+}

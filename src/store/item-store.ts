@@ -1,0 +1,351 @@
+/**
+ * The {@link ItemRepo} port on DynamoDB, following the key design in `table-design.ts`. Translates
+ * DynamoDB's errors into the domain's: a failed condition becomes {@link ItemMissing} or
+ * {@link VersionMismatch}, throttling and outages become {@link Unavailable} (503 with Retry-After).
+ * @module
+ */
+import { BadRequest, Unavailable } from '../core/errors';
+import {
+  type Caller,
+  IdempotencyKeyTaken,
+  type IdempotencyRecord,
+  ItemMissing,
+  type ItemRepo,
+  type ListQuery,
+  type Page,
+  type StoredItem,
+  VersionMismatch,
+  WriteContention,
+} from '../core/ports';
+import type { Resource } from '../core/resource';
+import { type DynamoDB, DynamoDBError } from './dynamodb';
+import { type AttributeMap, marshall, toAttr, unmarshall } from './marshal';
+import {
+  filterIndex,
+  filterPartitionKey,
+  idempotencyPartition,
+  PK,
+  partitionKey,
+  SK,
+  SORT_INDEX,
+  SORT_INDEX_PK,
+  SORT_SK,
+  sortKeyFor,
+  TTL_ATTRIBUTE,
+  TYPE_ATTRIBUTE,
+} from './table-design';
+
+const SERVER = ['id', 'createdAt', 'updatedAt', 'version', 'createdBy', 'updatedBy'];
+
+/** Epoch seconds for a TTL field value (ISO 8601 or epoch seconds); undefined if absent or unreadable. */
+function ttlSeconds(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.floor(v);
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    if (Number.isFinite(t)) return Math.floor(t / 1000);
+  }
+  return undefined;
+}
+
+/** The index attributes an item's fields imply; `undefined` means "remove". */
+function indexAttributes(
+  resource: Resource,
+  pk: string,
+  data: Readonly<Record<string, unknown>>,
+  id: string,
+) {
+  const out: Record<string, unknown> = { [SORT_SK]: sortKeyFor(resource, data, id) };
+  if (resource.sortBy) out[SORT_INDEX_PK] = pk;
+  resource.filterBy.forEach((field, n) => {
+    const v = data[field];
+    const keyable = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    out[filterIndex(n).partitionKey] = keyable ? filterPartitionKey(pk, field, v) : undefined;
+  });
+  out[TTL_ATTRIBUTE] = resource.ttl ? ttlSeconds(data[resource.ttl]) : undefined;
+  return out;
+}
+
+function toStored(a: AttributeMap): StoredItem {
+  const o = unmarshall(a);
+  const data: Record<string, unknown> = {};
+  for (const k in o) if (!k.startsWith('_') && !SERVER.includes(k)) data[k] = o[k];
+  return {
+    id: o.id as string,
+    data,
+    createdAt: o.createdAt as string,
+    updatedAt: o.updatedAt as string,
+    version: o.version as number,
+    createdBy: o.createdBy as string,
+    updatedBy: o.updatedBy as string,
+  };
+}
+
+/** Engine trouble a client can retry becomes a 503; anything else stays an internal error. */
+function translate(e: unknown): never {
+  if (e instanceof DynamoDBError && e.retryable) {
+    throw new Unavailable('the database is busy or unreachable; retry shortly', 1, { cause: e });
+  }
+  throw e;
+}
+
+function conditionFailed(e: unknown): e is DynamoDBError {
+  return e instanceof DynamoDBError && e.code === 'ConditionalCheckFailedException';
+}
+
+export class DynamoItemRepo implements ItemRepo {
+  constructor(
+    private readonly db: DynamoDB,
+    private readonly table: string,
+  ) {}
+
+  async get(caller: Caller, resource: Resource, id: string, opts: { consistent?: boolean } = {}) {
+    const out = await this.db
+      .call<{ Item?: AttributeMap }>('GetItem', {
+        TableName: this.table,
+        Key: { [PK]: { S: partitionKey(caller.tenant, resource.name) }, [SK]: { S: id } },
+        ConsistentRead: opts.consistent === true,
+        ReturnConsumedCapacity: 'TOTAL',
+      })
+      .catch(translate);
+    return out.Item ? toStored(out.Item) : undefined;
+  }
+
+  private itemRecord(caller: Caller, resource: Resource, item: StoredItem): AttributeMap {
+    const pk = partitionKey(caller.tenant, resource.name);
+    return marshall({
+      ...item.data,
+      ...indexAttributes(resource, pk, item.data, item.id),
+      [PK]: pk,
+      [SK]: item.id,
+      [TYPE_ATTRIBUTE]: 'item',
+      id: item.id,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+      version: item.version,
+      createdBy: item.createdBy,
+      updatedBy: item.updatedBy,
+    });
+  }
+
+  async create(
+    caller: Caller,
+    resource: Resource,
+    item: StoredItem,
+    idem?: IdempotencyRecord,
+  ): Promise<void> {
+    const put = {
+      TableName: this.table,
+      Item: this.itemRecord(caller, resource, item),
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': PK },
+    };
+    if (!idem) {
+      await this.db.call('PutItem', { ...put, ReturnConsumedCapacity: 'TOTAL' }).catch((e) => {
+        // A fresh UUIDv7 cannot collide in practice; if it ever did, it must not overwrite.
+        if (conditionFailed(e)) throw new WriteContention('id already taken', { cause: e });
+        translate(e);
+      });
+      return;
+    }
+    const record = marshall({
+      [PK]: idempotencyPartition(caller.tenant),
+      [SK]: idem.key,
+      [TYPE_ATTRIBUTE]: 'idem',
+      [TTL_ATTRIBUTE]: idem.expiresAt,
+      fingerprint: idem.fingerprint,
+      itemId: idem.itemId,
+      body: idem.body,
+      version: idem.version,
+    });
+    try {
+      await this.db.call('TransactWriteItems', {
+        TransactItems: [
+          { Put: put },
+          {
+            Put: {
+              TableName: this.table,
+              Item: record,
+              // An expired record (TTL deletion is lazy) no longer holds the key.
+              ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+              ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL_ATTRIBUTE },
+              ExpressionAttributeValues: { ':now': toAttr(Math.floor(Date.now() / 1000)) },
+            },
+          },
+        ],
+        ReturnConsumedCapacity: 'TOTAL',
+      });
+    } catch (e) {
+      if (e instanceof DynamoDBError && e.code === 'TransactionCanceledException') {
+        const reasons = (e.body?.CancellationReasons as { Code?: string }[] | undefined) ?? [];
+        if (reasons[1]?.Code === 'ConditionalCheckFailed')
+          throw new IdempotencyKeyTaken(idem.key, { cause: e });
+        throw new WriteContention('transaction conflict', { cause: e });
+      }
+      if (e instanceof DynamoDBError && e.code === 'TransactionConflictException') {
+        throw new WriteContention('transaction conflict', { cause: e });
+      }
+      translate(e);
+    }
+  }
+
+  async getIdempotency(caller: Caller, key: string): Promise<IdempotencyRecord | undefined> {
+    const out = await this.db
+      .call<{ Item?: AttributeMap }>('GetItem', {
+        TableName: this.table,
+        Key: { [PK]: { S: idempotencyPartition(caller.tenant) }, [SK]: { S: key } },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: 'TOTAL',
+      })
+      .catch(translate);
+    if (!out.Item) return undefined;
+    const o = unmarshall(out.Item);
+    return {
+      key,
+      fingerprint: o.fingerprint as string,
+      itemId: o.itemId as string,
+      body: o.body as string,
+      version: o.version as number,
+      expiresAt: o[TTL_ATTRIBUTE] as number,
+    };
+  }
+
+  async replace(
+    caller: Caller,
+    resource: Resource,
+    id: string,
+    data: Readonly<Record<string, unknown>>,
+    now: string,
+    expectedVersion?: number,
+  ): Promise<StoredItem> {
+    const pk = partitionKey(caller.tenant, resource.name);
+    const names: Record<string, string> = {
+      '#pk': PK,
+      '#v': 'version',
+      '#ua': 'updatedAt',
+      '#ub': 'updatedBy',
+    };
+    const values: AttributeMap = { ':one': { N: '1' }, ':now': { S: now }, ':by': { S: caller.principal } };
+    const set = ['#v = #v + :one', '#ua = :now', '#ub = :by'];
+    const remove: string[] = [];
+    const fields = {
+      ...Object.fromEntries(Object.keys(resource.schema.shape).map((k) => [k, undefined])),
+      ...data,
+    };
+    let n = 0;
+    for (const [k, v] of Object.entries({ ...fields, ...indexAttributes(resource, pk, data, id) })) {
+      const name = `#a${n}`;
+      names[name] = k;
+      if (v === undefined) remove.push(name);
+      else {
+        values[`:a${n}`] = toAttr(v);
+        set.push(`${name} = :a${n}`);
+      }
+      n++;
+    }
+    let condition = 'attribute_exists(#pk)';
+    if (expectedVersion !== undefined) {
+      condition += ' AND #v = :expected';
+      values[':expected'] = { N: String(expectedVersion) };
+    }
+    try {
+      const out = await this.db.call<{ Attributes: AttributeMap }>('UpdateItem', {
+        TableName: this.table,
+        Key: { [PK]: { S: pk }, [SK]: { S: id } },
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ReturnConsumedCapacity: 'TOTAL',
+      });
+      return toStored(out.Attributes);
+    } catch (e) {
+      if (conditionFailed(e)) {
+        const old = e.body?.Item as AttributeMap | undefined;
+        throw old ? new VersionMismatch(toStored(old)) : new ItemMissing(id);
+      }
+      translate(e);
+    }
+  }
+
+  async delete(
+    caller: Caller,
+    resource: Resource,
+    id: string,
+    expectedVersion?: number,
+  ): Promise<StoredItem> {
+    const names: Record<string, string> = { '#pk': PK };
+    const values: AttributeMap = {};
+    let condition = 'attribute_exists(#pk)';
+    if (expectedVersion !== undefined) {
+      condition += ' AND #v = :expected';
+      names['#v'] = 'version';
+      values[':expected'] = { N: String(expectedVersion) };
+    }
+    try {
+      const out = await this.db.call<{ Attributes: AttributeMap }>('DeleteItem', {
+        TableName: this.table,
+        Key: { [PK]: { S: partitionKey(caller.tenant, resource.name) }, [SK]: { S: id } },
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ...(expectedVersion !== undefined ? { ExpressionAttributeValues: values } : {}),
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ReturnConsumedCapacity: 'TOTAL',
+      });
+      return toStored(out.Attributes);
+    } catch (e) {
+      if (conditionFailed(e)) {
+        const old = e.body?.Item as AttributeMap | undefined;
+        throw old ? new VersionMismatch(toStored(old)) : new ItemMissing(id);
+      }
+      translate(e);
+    }
+  }
+
+  async list(q: ListQuery): Promise<Page> {
+    const pk = partitionKey(q.caller.tenant, q.resource.name);
+    let index: string | undefined;
+    let keyAttr = PK;
+    let keyValue = pk;
+    if (q.filter) {
+      const ix = filterIndex(q.resource.filterBy.indexOf(q.filter.field));
+      index = ix.name;
+      keyAttr = ix.partitionKey;
+      keyValue = filterPartitionKey(pk, q.filter.field, q.filter.value);
+    } else if (q.sort === 'field') {
+      index = SORT_INDEX;
+      keyAttr = SORT_INDEX_PK;
+    }
+    let start: AttributeMap | undefined;
+    if (q.after) {
+      const { id, s } = q.after;
+      if (typeof id !== 'string' || (index && typeof s !== 'string'))
+        throw new BadRequest('cursor is not valid');
+      start = { [PK]: { S: pk }, [SK]: { S: id } };
+      if (index) {
+        start[keyAttr] = { S: keyValue };
+        start[SORT_SK] = { S: s as string };
+      }
+    }
+    const out = await this.db
+      .call<{ Items: AttributeMap[]; LastEvaluatedKey?: AttributeMap }>('Query', {
+        TableName: this.table,
+        ...(index ? { IndexName: index } : {}),
+        KeyConditionExpression: '#k = :k',
+        ExpressionAttributeNames: { '#k': keyAttr },
+        ExpressionAttributeValues: { ':k': { S: keyValue } },
+        ScanIndexForward: !q.descending,
+        Limit: q.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+        ReturnConsumedCapacity: 'TOTAL',
+      })
+      .catch(translate);
+    const last = out.LastEvaluatedKey ? unmarshall(out.LastEvaluatedKey) : undefined;
+    return {
+      items: out.Items.map(toStored),
+      ...(last ? { next: index ? { id: last[SK], s: last[SORT_SK] } : { id: last[SK] } } : {}),
+    };
+  }
+}
