@@ -40,3 +40,32 @@ export type Invoke = (functionLogicalId: string, event: unknown) => Promise<Invo
 
 /** A line-oriented log sink: the twin prefixes and prints. */
 export type Log = (line: string) => void;
+
+/**
+ * One `AWS::Lambda::Function` of the template, resolved for local use: what the Lambda runtime needs to run it.
+ * Produced by the assembly reader, consumed by the Lambda runtime.
+ */
+export interface FunctionSpec {
+  readonly logicalId: string;
+  /** The local physical name (`FunctionName`, or `<stackName>-<logicalId>`). */
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** `index.handler`, `dist/app.main`, ... */
+  readonly handler: string;
+  /** `nodejs20.x`, ... */
+  readonly runtime: string;
+  /** @default 128 */
+  readonly memoryMb: number;
+  /** @default 3 */
+  readonly timeoutSeconds: number;
+  /** `ReservedConcurrentExecutions`, when set. */
+  readonly reservedConcurrency?: number;
+  /** The function's own variables, intrinsics resolved to strings. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Absolute path of the code folder (the asset); absent for inline code. */
+  readonly codeDir?: string;
+  /** `Code.ZipFile` source, for inline functions. */
+  readonly inlineCode?: string;
+  /** `LoggingConfig.LogGroup`; @default `/aws/lambda/<functionName>` */
+  readonly logGroupName?: string;
+}
