@@ -403,7 +403,9 @@ export function compileGateway(opts: CompileOptions): GatewayModel {
         if (!isObj(m)) continue;
         const t = toThrottle(resolve, m['ThrottlingRateLimit'], m['ThrottlingBurstLimit']);
         if (!t) continue;
-        const rp = (resolveString(resolve, m['ResourcePath']) ?? '/*').replace(/~1/g, '/');
+        // `/~1items` is `/` + the JSON-pointer-escaped resource path `/items`; `/*` is every resource.
+        const raw = resolveString(resolve, m['ResourcePath']) ?? '/*';
+        const rp = raw === '/*' ? raw : raw.replace(/^\//, '').replace(/~1/g, '/');
         methodThrottles.push({
           resourcePath: rp,
           httpMethod: resolveString(resolve, m['HttpMethod']) ?? '*',
