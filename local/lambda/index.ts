@@ -1,0 +1,14 @@
+/**
+ * The local Lambda service: worker-thread execution environments for the template's functions.
+ * @module
+ */
+
+export type { LambdaEnvOptions } from './env';
+export { lambdaEnvironment, logGroupOf, logStreamName } from './env';
+export type { HandlerLocation } from './handler-file';
+export { locateHandler } from './handler-file';
+export type { ReportFields } from './log-format';
+export { endLine, reportLine, startLine, timeoutMessage } from './log-format';
+export type { PoolStats } from './pool';
+export type { FunctionStats, LambdaRuntime, LambdaRuntimeOptions } from './runtime';
+export { createLambdaRuntime, findRuntimeNodeModules, lacksOwnSdk } from './runtime';

@@ -1,0 +1,453 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, startEngine } from '../engine/engine';
+import type { FunctionSpec, InvokeResult } from '../types';
+import { createLambdaRuntime, type LambdaRuntime, lacksOwnSdk } from './runtime';
+
+// Fixtures live in the OS temp dir: outside this repository, so nothing resolves from its node_modules by accident.
+const root = mkdtempSync(join(tmpdir(), 'lambda-fixtures-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function fixture(name: string, files: Record<string, string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [f, src] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), src);
+  }
+  return dir;
+}
+
+function spec(logicalId: string, codeDir: string, extra: Partial<FunctionSpec> = {}): FunctionSpec {
+  return {
+    logicalId,
+    functionName: `Test-${logicalId}`,
+    functionArn: `arn:aws:lambda:us-east-1:000000000000:function:Test-${logicalId}`,
+    handler: 'index.handler',
+    runtime: 'nodejs20.x',
+    memoryMb: 256,
+    timeoutSeconds: 3,
+    environment: {},
+    codeDir,
+    ...extra,
+  };
+}
+
+const dirs = {
+  echo: fixture('echo', {
+    'index.mjs': `let n = 0;
+export const handler = async (event, context) => {
+  console.log('hello', event.who);
+  return {
+    n: ++n,
+    event,
+    foo: process.env.FOO,
+    leak: process.env.LEAK,
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(AWS_|_HANDLER|LAMBDA_|TZ|NODE_PATH)/.test(k))),
+    context: {
+      awsRequestId: context.awsRequestId, functionName: context.functionName, functionVersion: context.functionVersion,
+      invokedFunctionArn: context.invokedFunctionArn, memoryLimitInMB: context.memoryLimitInMB,
+      logGroupName: context.logGroupName, logStreamName: context.logStreamName,
+      callbackWaitsForEmptyEventLoop: context.callbackWaitsForEmptyEventLoop,
+      remaining: context.getRemainingTimeInMillis(),
+    },
+  };
+};`,
+  }),
+  leaky: fixture('leaky', {
+    'index.mjs': `export const handler = async () => { process.env.LEAK = 'from-leaky'; return process.env.FOO; };`,
+  }),
+  callback: fixture('callback', {
+    'index.js': `exports.handler = function (event, context, callback) {
+  if (event.mode === 'succeed') return context.succeed({ via: 'succeed' });
+  setTimeout(() => (event.fail ? callback(new TypeError('bad input')) : callback(null, { via: 'callback', x: event.x })), 5);
+};`,
+  }),
+  throws: fixture('throws', {
+    'index.mjs': `class NotFound extends Error { constructor(m) { super(m); this.name = 'NotFound'; } }
+export const handler = async (event) => {
+  if (event.kind === 'string') throw 'plain';
+  if (event.kind === 'date') return { at: new Date(0), fn: () => 1, u: undefined };
+  if (event.kind === 'undefined') return undefined;
+  throw new NotFound('item 42 is gone');
+};`,
+  }),
+  spin: fixture('spin', {
+    'index.mjs': `let n = 0;
+export const handler = async (event) => { n++; if (event.spin) { for (;;) {} } return n; };`,
+  }),
+  crash: fixture('crash', {
+    'index.mjs': `export const handler = async (event) => {
+  if (event.how === 'exit') process.exit(3);
+  if (event.how === 'uncaught') { setTimeout(() => { throw new RangeError('late'); }, 1); await new Promise((r) => setTimeout(r, 1000)); }
+  if (event.how === 'rejection') { Promise.reject(new Error('nobody catches me')); await new Promise((r) => setTimeout(r, 1000)); }
+  return 'fine';
+};`,
+  }),
+  slow: fixture('slow', {
+    'index.mjs': `export const handler = async (event) => {
+  const c = new Int32Array(event.counter);
+  const now = Atomics.add(c, 0, 1) + 1;
+  for (let seen = Atomics.load(c, 1); now > seen; seen = Atomics.load(c, 1)) Atomics.compareExchange(c, 1, seen, now);
+  await new Promise((r) => setTimeout(r, event.ms));
+  Atomics.sub(c, 0, 1);
+  return now;
+};`,
+  }),
+  v1: fixture('v1', {
+    'index.mjs': `export const handler = async (e) => { if (e.ms) await new Promise((r) => setTimeout(r, e.ms)); return 'v1'; };`,
+  }),
+  v2: fixture('v2', { 'index.mjs': `export const handler = async () => 'v2';` }),
+  noExport: fixture('no-export', { 'index.mjs': `export const other = 1;` }),
+  syntax: fixture('syntax', { 'index.js': `exports.handler = async () => { return ;; )` }),
+  nested: fixture('nested', { 'src/app.cjs': `module.exports = { api: { main: async () => 'nested' } };` }),
+  sync: fixture('sync', { 'index.js': `exports.handler = (event) => ({ statusCode: 200 });` }),
+  logs: fixture('logs', {
+    'index.js': `exports.handler = async () => { process.stdout.write('raw '); process.stdout.write('line\\n'); console.error('oops', { a: 1 }); return 1; };`,
+  }),
+};
+
+let runtime: LambdaRuntime | undefined;
+let lines: string[] = [];
+function start(functions: FunctionSpec[], extra: Partial<Parameters<typeof createLambdaRuntime>[0]> = {}) {
+  lines = [];
+  runtime = createLambdaRuntime({ functions, log: (l) => lines.push(l), ...extra });
+  return runtime;
+}
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+});
+
+const payload = (r: InvokeResult) => {
+  if (!r.ok) throw new Error(`invocation failed: ${r.errorType}: ${r.errorMessage}`);
+  return r.payload as Record<string, unknown>;
+};
+
+describe('createLambdaRuntime', () => {
+  describe('handlers', () => {
+    it('runs an async ESM handler with the event, a Lambda context and the documented variables', async () => {
+      const rt = start([spec('Echo', dirs.echo, { environment: { FOO: 'a' } })], {
+        endpoints: { dynamodb: 'http://127.0.0.1:1234' },
+      });
+      const p = payload(await rt.invoke('Echo', { who: 'you' }));
+      expect(p['event']).toEqual({ who: 'you' });
+      const ctx = p['context'] as Record<string, unknown>;
+      expect(ctx).toMatchObject({
+        functionName: 'Test-Echo',
+        functionVersion: '$LATEST',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:Test-Echo',
+        memoryLimitInMB: '256',
+        logGroupName: '/aws/lambda/Test-Echo',
+        callbackWaitsForEmptyEventLoop: true,
+      });
+      expect(ctx['awsRequestId']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(ctx['logStreamName']).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+      expect(ctx['remaining']).toBeGreaterThan(2000);
+      expect(ctx['remaining']).toBeLessThanOrEqual(3000);
+      expect(p['env']).toMatchObject({
+        AWS_LAMBDA_FUNCTION_NAME: 'Test-Echo',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/Test-Echo',
+        AWS_LAMBDA_LOG_STREAM_NAME: ctx['logStreamName'],
+        AWS_REGION: 'us-east-1',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+        _HANDLER: 'index.handler',
+        LAMBDA_TASK_ROOT: dirs.echo,
+        TZ: ':UTC',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1234',
+        AWS_ENDPOINT_URL_DYNAMODB_STREAMS: 'http://127.0.0.1:1234',
+        AWS_ACCESS_KEY_ID: 'local',
+      });
+      expect(p['foo']).toBe('a');
+    });
+
+    it('runs callback-style CommonJS handlers, context.succeed, and callback errors', async () => {
+      const rt = start([spec('Cb', dirs.callback)]);
+      expect(await rt.invoke('Cb', { x: 1 })).toEqual({ ok: true, payload: { via: 'callback', x: 1 } });
+      expect(await rt.invoke('Cb', { mode: 'succeed' })).toEqual({ ok: true, payload: { via: 'succeed' } });
+      expect(await rt.invoke('Cb', { fail: true })).toEqual({
+        ok: false,
+        errorType: 'TypeError',
+        errorMessage: 'bad input',
+      });
+    });
+
+    it('reports a thrown error by its name and message, without the stack (which goes to the log)', async () => {
+      const rt = start([spec('Throws', dirs.throws)]);
+      expect(await rt.invoke('Throws', {})).toEqual({
+        ok: false,
+        errorType: 'NotFound',
+        errorMessage: 'item 42 is gone',
+      });
+      expect(await rt.invoke('Throws', { kind: 'string' })).toEqual({
+        ok: false,
+        errorType: 'string',
+        errorMessage: 'plain',
+      });
+      expect(
+        lines.some(
+          (l) => l.includes('Invoke Error') && l.includes('"errorType":"NotFound"') && l.includes('at '),
+        ),
+      ).toBe(true);
+    });
+
+    it('serialises results as JSON, as Lambda does (dates to strings, functions and undefined dropped)', async () => {
+      const rt = start([spec('Throws', dirs.throws)]);
+      expect(await rt.invoke('Throws', { kind: 'date' })).toEqual({
+        ok: true,
+        payload: { at: '1970-01-01T00:00:00.000Z' },
+      });
+      expect(await rt.invoke('Throws', { kind: 'undefined' })).toEqual({ ok: true, payload: null });
+    });
+
+    it('finds nested module paths and export paths', async () => {
+      const rt = start([spec('Nested', dirs.nested, { handler: 'src/app.api.main' })]);
+      expect(await rt.invoke('Nested', {})).toEqual({ ok: true, payload: 'nested' });
+    });
+
+    it('answers null for a sync handler without callback, with a warning, as Lambda would', async () => {
+      const rt = start([spec('Sync', dirs.sync)]);
+      expect(await rt.invoke('Sync', {})).toEqual({ ok: true, payload: null });
+      expect(lines.some((l) => l.includes('WARN') && l.includes('non-Promise'))).toBe(true);
+    });
+
+    it('fails init with Lambda error types: missing module, missing export, syntax error, bad handler', async () => {
+      const rt = start([
+        spec('Missing', dirs.noExport, { handler: 'nope.handler' }),
+        spec('NoExport', dirs.noExport),
+        spec('Syntax', dirs.syntax),
+        spec('Malformed', dirs.echo, { handler: 'index' }),
+      ]);
+      expect(await rt.invoke('Missing', {})).toMatchObject({
+        ok: false,
+        errorType: 'Runtime.ImportModuleError',
+      });
+      expect(await rt.invoke('NoExport', {})).toEqual({
+        ok: false,
+        errorType: 'Runtime.HandlerNotFound',
+        errorMessage: 'index.handler is undefined or not exported',
+      });
+      expect(await rt.invoke('Syntax', {})).toMatchObject({
+        ok: false,
+        errorType: 'Runtime.UserCodeSyntaxError',
+      });
+      expect(await rt.invoke('Malformed', {})).toMatchObject({
+        ok: false,
+        errorType: 'Runtime.MalformedHandlerName',
+      });
+      expect(await rt.invoke('Unknown', {})).toMatchObject({
+        ok: false,
+        errorType: 'ResourceNotFoundException',
+      });
+    });
+
+    it('runs inline (Code.ZipFile) functions', async () => {
+      const inline: FunctionSpec = {
+        ...spec('Inline', ''),
+        inlineCode: 'exports.handler = async (e) => e.a + 1;',
+      };
+      delete (inline as { codeDir?: string }).codeDir;
+      const rt = start([inline], { workDir: join(root, 'work') });
+      expect(await rt.invoke('Inline', { a: 1 })).toEqual({ ok: true, payload: 2 });
+    });
+  });
+
+  describe('logs', () => {
+    it('prefixes function output and writes START, END and REPORT (Init Duration on the cold start only)', async () => {
+      const rt = start([spec('Echo', dirs.echo)]);
+      const first = payload(await rt.invoke('Echo', { who: 'one' }));
+      await rt.invoke('Echo', { who: 'two' });
+      const id = (first['context'] as { awsRequestId: string }).awsRequestId;
+      const mine = lines.filter((l) => l.includes(id));
+      expect(mine[0]).toBe(`[Test-Echo] START RequestId: ${id} Version: $LATEST`);
+      expect(mine[1]).toMatch(
+        new RegExp(`^\\[Test-Echo\\] \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\t${id}\\tINFO\\thello one$`),
+      );
+      expect(mine[2]).toBe(`[Test-Echo] END RequestId: ${id}`);
+      expect(mine[3]).toMatch(
+        /^\[Test-Echo\] REPORT RequestId: \S+\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d\d ms$/,
+      );
+      const reports = lines.filter((l) => l.includes('REPORT'));
+      expect(reports).toHaveLength(2);
+      expect(reports[1]).not.toContain('Init Duration');
+    });
+
+    it('turns stdout writes into lines and console.error into ERROR lines', async () => {
+      const rt = start([spec('Logs', dirs.logs)]);
+      await rt.invoke('Logs', {});
+      expect(lines).toContain('[Test-Logs] raw line');
+      expect(lines.some((l) => /\tERROR\toops \{ a: 1 \}$/.test(l))).toBe(true);
+    });
+  });
+
+  describe('isolation', () => {
+    it('gives each function its own variables and never touches the host process.env', async () => {
+      const rt = start([
+        spec('A', dirs.leaky, { environment: { FOO: 'a' } }),
+        spec('B', dirs.echo, { environment: { FOO: 'b' } }),
+      ]);
+      expect(await rt.invoke('A', {})).toEqual({ ok: true, payload: 'a' });
+      const b = payload(await rt.invoke('B', {}));
+      expect(b['foo']).toBe('b');
+      expect(b['leak']).toBeUndefined();
+      expect(process.env['LEAK']).toBeUndefined();
+      expect(process.env['AWS_LAMBDA_FUNCTION_NAME']).toBeUndefined();
+    });
+  });
+
+  describe('timeouts and crashes', () => {
+    it('stops a busy loop at the timeout with Sandbox.Timedout and replaces the environment', async () => {
+      const rt = start([spec('Spin', dirs.spin, { timeoutSeconds: 1 })]);
+      expect(await rt.invoke('Spin', {})).toEqual({ ok: true, payload: 1 });
+      const t0 = performance.now();
+      const r = await rt.invoke('Spin', { spin: true });
+      const took = performance.now() - t0;
+      expect(r).toMatchObject({ ok: false, errorType: 'Sandbox.Timedout', timedOut: true });
+      expect(r.ok ? '' : r.errorMessage).toMatch(/Task timed out after 1\.00 seconds$/);
+      expect(took).toBeGreaterThanOrEqual(990);
+      expect(took).toBeLessThan(2000);
+      // The module counter restarts: a fresh environment served this one.
+      expect(await rt.invoke('Spin', {})).toEqual({ ok: true, payload: 1 });
+      expect(rt.stats()[0]).toMatchObject({ timeouts: 1 });
+      expect(lines.some((l) => /REPORT .*\tStatus: timeout$/.test(l))).toBe(true);
+    });
+
+    it('reports process.exit as Runtime.ExitError, and keeps serving', async () => {
+      const rt = start([spec('Crash', dirs.crash)]);
+      const r = await rt.invoke('Crash', { how: 'exit' });
+      expect(r).toMatchObject({ ok: false, errorType: 'Runtime.ExitError' });
+      expect(r.ok ? '' : r.errorMessage).toMatch(/Runtime exited with error: exit status 3$/);
+      expect(await rt.invoke('Crash', {})).toEqual({ ok: true, payload: 'fine' });
+    });
+
+    it('reports an uncaught exception by its type and an unhandled rejection as Runtime.UnhandledPromiseRejection', async () => {
+      const rt = start([spec('Crash', dirs.crash)]);
+      expect(await rt.invoke('Crash', { how: 'uncaught' })).toEqual({
+        ok: false,
+        errorType: 'RangeError',
+        errorMessage: 'late',
+      });
+      expect(await rt.invoke('Crash', { how: 'rejection' })).toEqual({
+        ok: false,
+        errorType: 'Runtime.UnhandledPromiseRejection',
+        errorMessage: 'Error: nobody catches me',
+      });
+      expect(await rt.invoke('Crash', {})).toEqual({ ok: true, payload: 'fine' });
+      expect(rt.stats()[0]).toMatchObject({ crashes: 2 });
+    });
+  });
+
+  describe('concurrency', () => {
+    it('never runs more invocations at once than the reserved concurrency, and queues the rest', async () => {
+      const rt = start([spec('Slow', dirs.slow, { reservedConcurrency: 2 })]);
+      const counter = new SharedArrayBuffer(8);
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => rt.invoke('Slow', { counter, ms: 40 })),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      const seen = new Int32Array(counter);
+      expect(seen[1]).toBe(2); // max in flight, measured inside the handlers
+      expect(seen[0]).toBe(0);
+      expect(rt.stats()[0]).toMatchObject({ environments: 2, peakBusy: 2, invocations: 8 });
+    });
+
+    it('scales out to the local cap when nothing is reserved', async () => {
+      const rt = start([spec('Slow', dirs.slow)], { defaultConcurrency: 3 });
+      const counter = new SharedArrayBuffer(8);
+      await Promise.all(Array.from({ length: 6 }, () => rt.invoke('Slow', { counter, ms: 40 })));
+      expect(new Int32Array(counter)[1]).toBe(3);
+    });
+
+    it('throttles a function whose reserved concurrency is 0', async () => {
+      const rt = start([spec('Slow', dirs.slow, { reservedConcurrency: 0 })]);
+      expect(await rt.invoke('Slow', {})).toMatchObject({ ok: false, errorType: 'TooManyRequestsException' });
+    });
+
+    it('reuses the warm environment and keeps exactly one spare, spawning nothing before first use', async () => {
+      const rt = start([spec('Echo', dirs.echo), spec('Unused', dirs.echo)]);
+      expect(rt.stats().map((s) => s.environments)).toEqual([0, 0]);
+      const ns: unknown[] = [];
+      for (let i = 0; i < 5; i++) ns.push(payload(await rt.invoke('Echo', {}))['n']);
+      expect(ns).toEqual([1, 2, 3, 4, 5]);
+      const [echo, unused] = rt.stats();
+      expect(echo).toMatchObject({ environments: 2, coldStarts: 2 });
+      expect(unused).toMatchObject({ environments: 0, coldStarts: 0 });
+    });
+  });
+
+  describe('reload', () => {
+    it('sends new invocations to the new code while the old environment finishes its invocation', async () => {
+      const rt = start([spec('Fn', dirs.v1)]);
+      const started = new Promise<void>((ok) => {
+        const seen = lines.length;
+        const check = setInterval(() => {
+          if (lines.slice(seen).some((l) => l.includes('START'))) {
+            clearInterval(check);
+            ok();
+          }
+        }, 1);
+      });
+      const inFlight = rt.invoke('Fn', { ms: 300 });
+      await started;
+      let drained = false;
+      const reloaded = rt.reload('Fn', dirs.v2).then(() => {
+        drained = true;
+      });
+      expect(await rt.invoke('Fn', {})).toEqual({ ok: true, payload: 'v2' });
+      expect(drained).toBe(false);
+      expect(await inFlight).toEqual({ ok: true, payload: 'v1' });
+      await reloaded;
+      expect(drained).toBe(true);
+      expect(await rt.invoke('Fn', {})).toEqual({ ok: true, payload: 'v2' });
+    });
+  });
+});
+
+describe('code that externalises @aws-sdk, outside this repository', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await startEngine({});
+  });
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  const esm = fixture('ext-esm', {
+    'index.mjs': `import { DynamoDBClient, CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async () => {
+  await doc.send(new CreateTableCommand({ TableName: 'ext', BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }] }));
+  await doc.send(new PutCommand({ TableName: 'ext', Item: { id: 'a', v: 1 } }));
+  const got = await doc.send(new GetCommand({ TableName: 'ext', Key: { id: 'a' } }));
+  return { item: got.Item, tables: (await doc.send(new ListTablesCommand({}))).TableNames };
+};`,
+  });
+  const cjs = fixture('ext-cjs', {
+    'index.js': `const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');
+const client = new DynamoDBClient({});
+exports.handler = async () => (await client.send(new ListTablesCommand({}))).TableNames;`,
+  });
+
+  it('is detected as needing the fallback', () => {
+    expect(lacksOwnSdk(esm)).toBe(true);
+    expect(lacksOwnSdk(process.cwd())).toBe(false);
+  });
+
+  it('resolves the twin SDK from ESM and CommonJS and reaches the local engine through the endpoint variable', async () => {
+    const rt = start([spec('Esm', esm, { timeoutSeconds: 10 }), spec('Cjs', cjs, { timeoutSeconds: 10 })], {
+      endpoints: { dynamodb: engine.endpoint },
+    });
+    expect(await rt.invoke('Esm', {})).toEqual({
+      ok: true,
+      payload: { item: { id: 'a', v: 1 }, tables: ['ext'] },
+    });
+    expect(await rt.invoke('Cjs', {})).toEqual({ ok: true, payload: ['ext'] });
+  });
+});
