@@ -210,7 +210,11 @@ describe('Stack: CrudApi (default configuration)', () => {
       ]);
       const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
       expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
-      expect(referenced(stage.Properties.AccessLogSetting.DestinationArn, 'Fn::GetAtt')).toHaveLength(1);
+      const accessLogs = ofType(b.json, 'AWS::Logs::LogGroup').filter(([id]) => id.includes('AccessLogs'));
+      expect(accessLogs).toHaveLength(1);
+      expect(referenced(stage.Properties.AccessLogSetting.DestinationArn, 'Ref')).toContain(
+        accessLogs[0]![0],
+      );
       b.template.resourceCountIs('AWS::ApiGateway::Account', 1);
     });
 
@@ -260,6 +264,7 @@ describe('Stack: CrudApi (default configuration)', () => {
           POWERTOOLS_SERVICE_NAME: 'crud-api',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           NODE_OPTIONS: '--enable-source-maps',
+          ALLOWED_ORIGINS: 'http://localhost:3000',
         });
         if (op.usesCursorSecret) {
           expect(JSON.stringify(env.CURSOR_SECRET)).toContain('{{resolve:secretsmanager:');

@@ -166,7 +166,8 @@ export class ApiFunctions extends Construct {
         ...common,
         OPERATION: op.name,
         TABLE_NAME: table.tableName,
-        CORS_ALLOWED_ORIGINS: config.corsOrigins.join(','),
+        // The functions add Access-Control-Allow-Origin (and Expose-Headers) to their own responses.
+        ALLOWED_ORIGINS: config.corsOrigins.join(','),
         // The cursor HMAC key goes in as a CloudFormation dynamic reference ({{resolve:secretsmanager:...}}):
         // resolved at deploy time, so no Secrets Manager call (or SDK) at runtime. Rotation would only
         // invalidate the cursors clients hold, so the key is stable and rotated by redeploying.
@@ -304,6 +305,7 @@ export class CrudRestApi extends Construct {
         integrationStatus: F.contextIntegrationStatus(),
         apiKeyId: F.contextIdentityApiKeyId(),
         principalId: F.contextAuthorizerPrincipalId(),
+        tenant: F.contextAuthorizer('tenant'),
         authorizerStatus: F.contextAuthorizerStatus(),
         authorizerError: F.contextAuthorizerError(),
         errorType: F.contextErrorResponseType(),
@@ -531,6 +533,25 @@ export class CrudApiStack extends Stack {
   }
 }
 
+/**
+ * The feature flags (from the `cdk init` set) that change this stack's template. They are set here rather than in
+ * `cdk.json` because the offline twin runs this app without the CLI, and the CLI is what reads `cdk.json`: this
+ * way every path synthesizes the same template. Context given on the command line still wins.
+ */
+export const FEATURE_FLAGS: Readonly<Record<string, unknown>> = {
+  // `secretValue` must be unwrapped explicitly (we do, for CURSOR_SECRET), so no secret leaks by accident.
+  '@aws-cdk/core:checkSecretUsage': true,
+  '@aws-cdk/core:enablePartitionLiterals': true,
+  // Merge policy statements: smaller policies, same grants.
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  // No account-level CloudWatch role unless asked (we ask, with cloudWatchRole: true).
+  '@aws-cdk/aws-apigateway:disableCloudWatchRole': true,
+  // Redeploy the stage when the authorizer changes, or the change never reaches clients.
+  '@aws-cdk/aws-apigateway:authorizerChangeDeploymentLogicalId': true,
+  '@aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard': true,
+  '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true,
+};
+
 /** The stack's name for a stage: `CrudApi-dev`, `CrudApi-prod`, `CrudApi-local`. */
 export function stackName(stage: string): string {
   return `CrudApi-${stage}`;
@@ -541,7 +562,7 @@ export function stackName(stage: string): string {
  * the stack, and the cdk-nag AwsSolutions checks. Throws `ConfigError` on bad configuration.
  */
 export function createApp(props: AppProps = {}, env?: Readonly<Record<string, string | undefined>>) {
-  const app = new App(props);
+  const app = new App({ ...props, context: { ...FEATURE_FLAGS, ...props.context } });
   const { config, warnings } = loadConfig({
     context: (k) => app.node.tryGetContext(k),
     ...(env ? { env } : {}),
