@@ -30,8 +30,9 @@ const jwks = createRemoteJWKSet(
 
 /** `arn:aws:execute-api:region:account:api/stage/METHOD/path` -> the same ARN for every method and path. */
 function stageWide(methodArn: string): string {
-  const [prefix, apiId, stage] = methodArn.split('/');
-  return `${prefix}/${apiId}/${stage}/*/*`;
+  // `arn:aws:execute-api:region:account:apiId` / `stage` / `METHOD` / path...
+  const [api, stage] = methodArn.split('/');
+  return `${api}/${stage}/*/*`;
 }
 
 function audienceMatches(p: JWTPayload): boolean {

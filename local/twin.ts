@@ -1,0 +1,257 @@
+/**
+ * The offline twin as a library: synthesizes the CDK app (or reads a given cloud assembly), starts the
+ * DynamoDB engine and creates the template's tables, runs every function in the Lambda runtime, and serves the
+ * template's REST API over real HTTP, with a local JWT issuer whose JWKS the authorizer is configured to use.
+ *
+ * @example
+ * const twin = await startTwin({ port: 0, dataDir: tmp, inMemory: true });
+ * const token = await twin.token({ sub: 'alice', tenant: 'acme' });
+ * await fetch(`${twin.url}/items`, { headers: { 'x-api-key': twin.apiKey, authorization: `Bearer ${token}` } });
+ * await twin.stop();
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import {
+  createResolver,
+  createSecretStore,
+  functionSpecs,
+  readCloudAssembly,
+  type StackArtifact,
+  selectStack,
+} from './assembly/index';
+import { createTables, type Engine, startEngine } from './engine/index';
+import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
+import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
+import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import { PROJECT_ROOT, synthesize } from './synth';
+import type { Log } from './types';
+
+export interface TwinOptions {
+  /** TCP port; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Keys, secrets, the assembly, `local.json` and (unless `inMemory`) the tables. @default '.data' */
+  readonly dataDir?: string;
+  /** Keep the tables in memory (tests). @default false */
+  readonly inMemory?: boolean;
+  /** Serve this already-synthesized cloud assembly instead of synthesizing our CDK app. */
+  readonly assembly?: string;
+  /** Which stack of the assembly. @default the only one */
+  readonly stackName?: string;
+  /** Use this DynamoDB-compatible endpoint instead of starting DynamoDB Local. */
+  readonly dynamodbEndpoint?: string;
+  /** Re-bundle and swap functions when `src/` changes (our app only). @default false */
+  readonly watch?: boolean;
+  /** Progress, function logs and access logs. @default silent */
+  readonly log?: Log;
+}
+
+export interface Twin {
+  /** Base URL including the stage path, e.g. `http://127.0.0.1:3000/local`. */
+  readonly url: string;
+  /** A valid API key (the first of the template's keys in a usage plan). */
+  readonly apiKey: string;
+  readonly port: number;
+  readonly routes: readonly RouteInfo[];
+  readonly engineEndpoint: string;
+  /** The local issuer (our app's authorizer trusts it). */
+  readonly issuer: LocalIssuer;
+  /** Signs a token the authorizer accepts. */
+  token(opts: { sub: string; tenant: string; ttlSeconds?: number }): Promise<string>;
+  /** The Lambda runtime (stats, reload). */
+  readonly lambda: LambdaRuntime;
+  /** Re-synthesizes and swaps every function whose code changed. */
+  reload(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** The audience our local tokens carry. */
+export const LOCAL_AUDIENCE = 'crud-api-local';
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      ok((server.address() as { port: number }).port);
+    });
+  });
+}
+
+function readJson<T>(file: string, fallback: T): T {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Starts the twin; resolves once it serves requests. */
+export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
+  const log = opts.log ?? (() => {});
+  const host = opts.host ?? '127.0.0.1';
+  const dataDir = resolve(opts.dataDir ?? '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const region = 'us-east-1';
+  const accountId = '000000000000';
+
+  // The port is needed before the synth: the authorizer is configured with our JWKS URL.
+  let gateway: Gateway | undefined;
+  let serveJwks: ReturnType<typeof jwksHandler> | undefined;
+  const server = createServer((req, res) => {
+    if (serveJwks?.(req, res)) return;
+    if (!gateway) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end('{"message":"starting"}');
+      return;
+    }
+    gateway.handler(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = await listen(server, opts.port ?? 3000, host);
+  const origin = `http://${host}:${port}`;
+  const issuer = await createLocalIssuer({ dataDir, issuer: origin, audience: LOCAL_AUDIENCE });
+  serveJwks = jwksHandler(issuer);
+
+  let engine: Engine | undefined;
+  let lambda: LambdaRuntime | undefined;
+  const cleanup = async () => {
+    gateway?.close();
+    await lambda?.stop();
+    await engine?.stop();
+    await new Promise<void>((ok) => {
+      server.close(() => ok());
+      server.closeAllConnections();
+    });
+  };
+
+  try {
+    const context = {
+      stage: 'local',
+      jwtIssuer: origin,
+      jwksUrl: `${origin}${JWKS_PATH}`,
+      jwtAudience: LOCAL_AUDIENCE,
+    };
+    const assemblyDir = join(dataDir, 'cdk.out');
+    const synth = async () => {
+      const t = performance.now();
+      log('Synthesizing the CDK app (infra/app.ts)...');
+      await synthesize({ outDir: assemblyDir, context, log });
+      log(`Synthesized in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      return assemblyDir;
+    };
+    const load = (dir: string): StackArtifact => selectStack(readCloudAssembly(dir), opts.stackName);
+
+    let stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
+    const secrets = createSecretStore({ dataDir });
+    const resolver = createResolver(stack.template, {
+      stackName: stack.stackName,
+      region,
+      accountId,
+      secrets,
+      log,
+    });
+
+    log(opts.dynamodbEndpoint ? `Using DynamoDB at ${opts.dynamodbEndpoint}` : 'Starting DynamoDB Local...');
+    engine = await startEngine({
+      ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
+      ...(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    });
+    const tables = await createTables(stack.template, resolver.resolve, engine.endpoint, {
+      log,
+      region,
+      isIncluded: resolver.isIncluded,
+    });
+    for (const t of tables) {
+      if (t.streamArn) resolver.setAttribute(t.logicalId, 'StreamArn', t.streamArn);
+      log(`Table ${t.tableName} ${t.created ? 'created' : 'kept (data from the last run)'}`);
+    }
+
+    let functions = functionSpecs(stack, resolver, log);
+    lambda = createLambdaRuntime({
+      functions,
+      log,
+      region,
+      endpoints: { dynamodb: engine.endpoint, dynamodbStreams: engine.endpoint },
+      workDir: join(dataDir, 'lambda'),
+    });
+
+    const keysFile = join(dataDir, 'api-keys.json');
+    gateway = createGateway({
+      template: stack.template,
+      resolve: resolver.resolve,
+      invoke: lambda.invoke,
+      log,
+      region,
+      accountId,
+      apiKeyValues: readJson<Record<string, string>>(keysFile, {}),
+    });
+    writeFileSync(
+      keysFile,
+      JSON.stringify(Object.fromEntries(gateway.apiKeys.map((k) => [k.logicalId, k.value])), null, 2),
+    );
+
+    const url = `${origin}${gateway.basePath}`;
+    const apiKey = gateway.apiKeys[0]?.value ?? '';
+    writeFileSync(
+      join(dataDir, 'local.json'),
+      `${JSON.stringify({ url, apiKey, issuer: origin, audience: LOCAL_AUDIENCE, jwksUrl: `${origin}${JWKS_PATH}` }, null, 2)}\n`,
+    );
+
+    const runtime = lambda;
+    const reload = async (): Promise<string[]> => {
+      if (opts.assembly) return [];
+      stack = load(await synth());
+      const next = functionSpecs(stack, resolver, log);
+      const changed = next.filter(
+        (f) => functions.find((o) => o.logicalId === f.logicalId)?.codeDir !== f.codeDir,
+      );
+      await Promise.all(changed.map((f) => runtime.reload(f.logicalId, f.codeDir)));
+      functions = next;
+      return changed.map((f) => f.logicalId);
+    };
+
+    let watcher: ReturnType<typeof watch> | undefined;
+    if (opts.watch && !opts.assembly) {
+      let timer: NodeJS.Timeout | undefined;
+      let running: Promise<unknown> = Promise.resolve();
+      watcher = watch(join(PROJECT_ROOT, 'src'), { recursive: true }, (_event, file) => {
+        if (!file || file.endsWith('.test.ts')) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          running = running.then(async () => {
+            try {
+              const swapped = await reload();
+              log(swapped.length ? `Reloaded ${swapped.join(', ')}` : 'No function changed');
+            } catch (e) {
+              log(`Reload failed, still serving the previous code: ${(e as Error).message}`);
+            }
+          });
+        }, 250);
+      });
+    }
+
+    return {
+      url,
+      apiKey,
+      port,
+      routes: gateway.routes,
+      engineEndpoint: engine.endpoint,
+      issuer,
+      lambda: runtime,
+      token: ({ sub, tenant, ttlSeconds }) =>
+        issuer.sign({ sub, tenant, ...(ttlSeconds ? { ttlSeconds } : {}) }),
+      reload,
+      stop: async () => {
+        watcher?.close();
+        await cleanup();
+      },
+    };
+  } catch (e) {
+    await cleanup().catch(() => {});
+    throw e;
+  }
+}
