@@ -119,7 +119,7 @@ export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promi
   const port = opts.port ?? (await freePort());
   let lockFile: string | undefined;
   const args = [
-    '-Djava.library.path=' + join(dir, 'DynamoDBLocal_lib'),
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),
   ];

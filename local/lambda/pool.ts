@@ -60,6 +60,8 @@ interface Env {
   crash: { errorType: string; errorMessage: string } | undefined;
   timer: NodeJS.Timeout | undefined;
   spawnedAt: number;
+  /** performance.now() when it last became idle. */
+  lastUsed: number;
 }
 
 /** Counters for {@link FunctionPool.stats}. */
@@ -226,6 +228,7 @@ export class FunctionPool {
       crash: undefined,
       timer: undefined,
       spawnedAt: performance.now(),
+      lastUsed: 0,
     };
     this.envs.add(e);
     this.initializing++;
@@ -285,6 +288,7 @@ export class FunctionPool {
       return;
     }
     e.state = 'idle';
+    e.lastUsed = performance.now();
     const next = this.takeQueued();
     if (next) this.dispatch(e, next);
     // A fresh spare goes under the warm ones: invocations keep reusing the most recently used environment.
@@ -394,6 +398,7 @@ export class FunctionPool {
       return;
     }
     e.state = 'idle';
+    e.lastUsed = performance.now();
     this.idle.push(e);
   }
 
@@ -498,6 +503,23 @@ export class FunctionPool {
     this.checkDrained();
     if (this.queued() > 0 || this.used) this.scale();
     return done;
+  }
+
+  /**
+   * Stops environments idle for at least `idleForMs` (Lambda reclaims idle environments too); once none is
+   * left, no spare is kept until the function is used again. Returns how many stopped.
+   */
+  reap(idleForMs: number): number {
+    const now = performance.now();
+    let n = 0;
+    for (const e of [...this.idle]) {
+      if (now - e.lastUsed >= idleForMs) {
+        this.retire(e);
+        n++;
+      }
+    }
+    if (this.envs.size === 0 && this.queued() === 0) this.used = false;
+    return n;
   }
 
   /** Terminates every environment; queued invocations fail with `Runtime.Stopped`. */

@@ -97,7 +97,11 @@ export const handler = async (event) => { n++; if (event.spin) { for (;;) {} } r
 };`,
   }),
   v1: fixture('v1', {
-    'index.mjs': `export const handler = async (e) => { if (e.ms) await new Promise((r) => setTimeout(r, e.ms)); return 'v1'; };`,
+    // Waits until the test opens the gate (a shared flag), so the test decides when this invocation ends.
+    'index.mjs': `export const handler = async (e) => {
+  if (e.gate) { const g = new Int32Array(e.gate); await Atomics.waitAsync(g, 0, 0).value; }
+  return 'v1';
+};`,
   }),
   v2: fixture('v2', { 'index.mjs': `export const handler = async () => 'v2';` }),
   noExport: fixture('no-export', { 'index.mjs': `export const other = 1;` }),
@@ -111,11 +115,21 @@ export const handler = async (event) => { n++; if (event.spin) { for (;;) {} } r
 
 let runtime: LambdaRuntime | undefined;
 let lines: string[] = [];
+let waiters: { re: RegExp; ok: () => void }[] = [];
 function start(functions: FunctionSpec[], extra: Partial<Parameters<typeof createLambdaRuntime>[0]> = {}) {
   lines = [];
-  runtime = createLambdaRuntime({ functions, log: (l) => lines.push(l), ...extra });
+  waiters = [];
+  const log = (l: string) => {
+    lines.push(l);
+    const hit = waiters.filter((w) => w.re.test(l));
+    waiters = waiters.filter((w) => !hit.includes(w));
+    for (const w of hit) w.ok();
+  };
+  runtime = createLambdaRuntime({ functions, log, ...extra });
   return runtime;
 }
+/** Resolves when a log line matching `re` is written from now on. */
+const nextLine = (re: RegExp) => new Promise<void>((ok) => waiters.push({ re, ok }));
 afterEach(async () => {
   await runtime?.stop();
   runtime = undefined;
@@ -380,19 +394,43 @@ describe('createLambdaRuntime', () => {
     });
   });
 
+  describe('idle environments', () => {
+    it('stops idle environments on request and cold-starts again on the next invocation', async () => {
+      const rt = start([spec('Echo', dirs.echo)]);
+      await rt.invoke('Echo', {});
+      await rt.invoke('Echo', {});
+      const before = rt.stats()[0]!;
+      expect(rt.reapIdle(60_000)).toBe(0);
+      const reaped = rt.reapIdle(0);
+      expect(reaped).toBeGreaterThanOrEqual(1);
+      expect(rt.stats()[0]!.environments).toBe(before.environments - reaped);
+      expect(payload(await rt.invoke('Echo', {}))['n']).toBe(1);
+    });
+  });
+
+  describe('overhead', () => {
+    it('adds well under a millisecond per warm invocation of a trivial handler', async () => {
+      const rt = start([spec('V2', dirs.v2, { reservedConcurrency: 1 })], { platformLines: false });
+      for (let i = 0; i < 500; i++) await rt.invoke('V2', {});
+      const times: number[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const t = performance.now();
+        await rt.invoke('V2', { path: '/items/1', headers: { accept: 'application/json' } });
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      const median = times[times.length >> 1]!;
+      console.info(`warm invoke round trip: median ${(median * 1000).toFixed(0)} µs`);
+      expect(median).toBeLessThan(1);
+    });
+  });
+
   describe('reload', () => {
     it('sends new invocations to the new code while the old environment finishes its invocation', async () => {
       const rt = start([spec('Fn', dirs.v1)]);
-      const started = new Promise<void>((ok) => {
-        const seen = lines.length;
-        const check = setInterval(() => {
-          if (lines.slice(seen).some((l) => l.includes('START'))) {
-            clearInterval(check);
-            ok();
-          }
-        }, 1);
-      });
-      const inFlight = rt.invoke('Fn', { ms: 300 });
+      const gate = new SharedArrayBuffer(4);
+      const started = nextLine(/START RequestId/);
+      const inFlight = rt.invoke('Fn', { gate });
       await started;
       let drained = false;
       const reloaded = rt.reload('Fn', dirs.v2).then(() => {
@@ -400,6 +438,9 @@ describe('createLambdaRuntime', () => {
       });
       expect(await rt.invoke('Fn', {})).toEqual({ ok: true, payload: 'v2' });
       expect(drained).toBe(false);
+      const g = new Int32Array(gate);
+      Atomics.store(g, 0, 1);
+      Atomics.notify(g, 0);
       expect(await inFlight).toEqual({ ok: true, payload: 'v1' });
       await reloaded;
       expect(drained).toBe(true);

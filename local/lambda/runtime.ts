@@ -45,6 +45,8 @@ export interface LambdaRuntimeOptions {
   readonly sdkFallback?: 'auto' | 'always' | 'never';
   /** Where inline (`Code.ZipFile`) functions are written. @default a temp dir */
   readonly workDir?: string;
+  /** Stop environments idle this long (checked every minute at most). 0 keeps them. @default 600_000 */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface FunctionStats extends PoolStats {
@@ -56,6 +58,8 @@ export interface LambdaRuntime {
   readonly invoke: Invoke;
   /** Swaps a function's code (optionally from a new folder); resolves when the old environments are gone. */
   reload(logicalId: string, newCodeDir?: string): Promise<void>;
+  /** Stops environments idle for at least `idleForMs`; returns how many. */
+  reapIdle(idleForMs: number): number;
   /** Terminates every environment. */
   stop(): Promise<void>;
   stats(): FunctionStats[];
@@ -126,6 +130,25 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
       : { ...spec, codeDir: inlineDir(spec.logicalId, spec.inlineCode) };
   const pools = new Map<string, FunctionPool>();
   for (const spec of opts.functions) pools.set(spec.logicalId, new FunctionPool(withCode(spec), settings));
+  const hostMajor = process.versions.node.split('.')[0];
+  for (const runtime of new Set(opts.functions.map((f) => f.runtime))) {
+    if (runtime !== `nodejs${hostMajor}.x`) {
+      log(
+        `note: functions declare ${runtime}; locally they run on this machine's Node.js ${process.versions.node}`,
+      );
+    }
+  }
+  const reapIdle = (idleForMs: number) => {
+    let n = 0;
+    for (const p of pools.values()) n += p.reap(idleForMs);
+    return n;
+  };
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 600_000;
+  const reaper =
+    idleTimeoutMs > 0
+      ? setInterval(() => reapIdle(idleTimeoutMs), Math.min(idleTimeoutMs, 60_000))
+      : undefined;
+  reaper?.unref();
 
   const invoke: Invoke = (logicalId, event) => {
     const pool = pools.get(logicalId);
@@ -148,7 +171,9 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
       const spec = pool.functionSpec;
       return pool.reload(newCodeDir ? { ...spec, codeDir: resolve(newCodeDir) } : spec);
     },
+    reapIdle,
     async stop() {
+      clearInterval(reaper);
       await Promise.all([...pools.values()].map((p) => p.stop()));
     },
     stats() {
