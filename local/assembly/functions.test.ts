@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { functionSpecs } from './functions';
+import { loadStack } from './load';
 import { readCloudAssembly, selectStack } from './manifest';
 import { createResolver } from './resolver';
 
@@ -142,5 +143,15 @@ describe('functionSpecs', () => {
     expect(Object.keys(byId).sort()).toEqual(['ByKey', 'Inline', 'WithMeta']);
     expect(lines.some((l) => l.includes('Py') && l.includes('python3.12'))).toBe(true);
     expect(lines.some((l) => l.includes('Lost') && l.includes('c.zip'))).toBe(true);
+  });
+});
+
+describe('loadStack', () => {
+  it('binds the resolver to the stack and resolves functions after attributes were set', () => {
+    const { stack, resolver, functions } = loadStack({ assemblyDir: dir, region: 'eu-west-1' });
+    expect(stack.stackName).toBe('MyApp');
+    expect(resolver.resolve({ Ref: 'AWS::Region' })).toBe('eu-west-1');
+    resolver.setAttribute('Fn', 'Arn', 'unused');
+    expect(functions().map((f) => f.logicalId)).toEqual(['WithMeta', 'ByKey', 'Inline']);
   });
 });

@@ -3,6 +3,8 @@
  * @module
  */
 export { findAssetDir, functionSpecs } from './functions';
+export type { LoadedStack, LoadStackOptions } from './load';
+export { loadStack } from './load';
 export type { AssetManifest, CloudAssembly, StackArtifact } from './manifest';
 export { AssemblyError, readCloudAssembly, selectStack } from './manifest';
 export type { PhysicalContext, PhysicalResource } from './physical';

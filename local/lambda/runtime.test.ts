@@ -446,6 +446,28 @@ describe('createLambdaRuntime', () => {
       expect(drained).toBe(true);
       expect(await rt.invoke('Fn', {})).toEqual({ ok: true, payload: 'v2' });
     });
+
+    it('takes a whole new spec, e.g. changed variables after a re-synth', async () => {
+      const rt = start([spec('Echo', dirs.echo, { environment: { FOO: 'old' } })]);
+      expect(payload(await rt.invoke('Echo', {}))['foo']).toBe('old');
+      await rt.reload('Echo', spec('Echo', dirs.echo, { environment: { FOO: 'new' } }));
+      expect(payload(await rt.invoke('Echo', {}))['foo']).toBe('new');
+    });
+  });
+
+  describe('stop', () => {
+    it('ends in-flight and queued invocations instead of leaving them pending', async () => {
+      const rt = start([spec('Fn', dirs.v1, { reservedConcurrency: 1 })]);
+      const gate = new SharedArrayBuffer(4);
+      const started = nextLine(/START RequestId/);
+      const inFlight = rt.invoke('Fn', { gate });
+      const queued = rt.invoke('Fn', { gate });
+      await started;
+      await rt.stop();
+      expect((await inFlight).ok).toBe(false);
+      expect(await queued).toMatchObject({ ok: false, errorType: 'Runtime.Stopped' });
+      expect(await rt.invoke('Fn', {})).toMatchObject({ ok: false, errorType: 'Runtime.Stopped' });
+    });
   });
 });
 

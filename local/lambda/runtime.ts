@@ -56,8 +56,11 @@ export interface FunctionStats extends PoolStats {
 
 export interface LambdaRuntime {
   readonly invoke: Invoke;
-  /** Swaps a function's code (optionally from a new folder); resolves when the old environments are gone. */
-  reload(logicalId: string, newCodeDir?: string): Promise<void>;
+  /**
+   * Swaps a function's environments for new ones: same spec (code re-read), a new code folder, or a whole new
+   * spec (e.g. after a re-synth changed its variables). Resolves when the old environments are gone.
+   */
+  reload(logicalId: string, next?: string | FunctionSpec): Promise<void>;
   /** Stops environments idle for at least `idleForMs`; returns how many. */
   reapIdle(idleForMs: number): number;
   /** Terminates every environment. */
@@ -164,12 +167,13 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
 
   return {
     invoke,
-    reload(logicalId, newCodeDir) {
+    reload(logicalId, next) {
       const pool = pools.get(logicalId);
       if (!pool) return Promise.reject(new Error(`no function ${logicalId}`));
       fallbackCache.clear();
       const spec = pool.functionSpec;
-      return pool.reload(newCodeDir ? { ...spec, codeDir: resolve(newCodeDir) } : spec);
+      if (typeof next === 'object') return pool.reload(withCode(next));
+      return pool.reload(next ? { ...spec, codeDir: resolve(next) } : spec);
     },
     reapIdle,
     async stop() {
