@@ -1,0 +1,177 @@
+/**
+ * The system as a user meets it: `startTwin` synthesizes the CDK app and serves it over real HTTP, API
+ * Gateway and Lambda emulated, DynamoDB Local underneath. Every request goes through the API key check,
+ * the JWT authorizer (a Lambda), the proxy integration and a handler.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTwin, type Twin } from '../local/twin';
+
+let twin: Twin;
+let dataDir: string;
+let auth: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'twin-api-'));
+  twin = await startTwin({ port: 0, dataDir });
+  auth = {
+    'x-api-key': twin.apiKey,
+    authorization: `Bearer ${await twin.token({ sub: 'alice', tenant: 'acme' })}`,
+  };
+});
+
+afterAll(async () => {
+  await twin?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function call(
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: unknown } = {},
+) {
+  const res = await fetch(`${twin.url}${path}`, {
+    method,
+    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    ...(init.body !== undefined
+      ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }
+      : {}),
+  });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in the tests.
+  return { status: res.status, headers: res.headers, body: body as Record<string, any> };
+}
+
+describe('the API through the offline twin', () => {
+  it('serves the whole item life cycle', async () => {
+    const created = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 2 } });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    expect(created.headers.get('location')).toBe(`/items/${id}`);
+    expect(created.headers.get('etag')).toBe('"1"');
+    const got = await call('GET', `/items/${id}`, { headers: auth });
+    expect(got.body).toEqual(created.body);
+    const patched = await call('PATCH', `/items/${id}`, {
+      headers: { ...auth, 'content-type': 'application/merge-patch+json', 'if-match': '"1"' },
+      body: { price: 3 },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.version).toBe(2);
+    expect(
+      (
+        await call('PUT', `/items/${id}`, {
+          headers: { ...auth, 'if-match': '"1"' },
+          body: { name: 'x', price: 1 },
+        })
+      ).status,
+    ).toBe(412);
+    expect((await call('DELETE', `/items/${id}`, { headers: auth })).status).toBe(204);
+    expect((await call('GET', `/items/${id}`, { headers: auth })).status).toBe(404);
+  });
+
+  it('gives every client mistake a problem+json that names the field', async () => {
+    const r = await call('POST', '/notes', { headers: auth, body: { title: '', pinned: 'yes' } });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toBe('application/problem+json');
+    expect(r.body.errors).toEqual([
+      { pointer: '/title', message: 'must not be empty' },
+      { pointer: '/pinned', message: 'must be a boolean' },
+    ]);
+  });
+
+  it('requires an API key: 403 Forbidden without one', async () => {
+    const r = await call('GET', '/items', { headers: { authorization: auth.authorization! } });
+    expect(r.status).toBe(403);
+    expect(r.body).toEqual({ message: 'Forbidden' });
+  });
+
+  it('requires a valid token: 401 without one or with a forged one', async () => {
+    expect((await call('GET', '/items', { headers: { 'x-api-key': twin.apiKey } })).status).toBe(401);
+    const forged = `${auth.authorization!.slice(0, -4)}AAAA`;
+    const r = await call('GET', '/items', { headers: { 'x-api-key': twin.apiKey, authorization: forged } });
+    expect(r.status).toBe(401);
+    expect(r.body).toEqual({ message: 'Unauthorized' });
+  });
+
+  it('denies a valid token that names no tenant: 403', async () => {
+    const token = await twin.issuer.sign({ sub: 'mallory', tenant: 'bad#tenant' });
+    const r = await call('GET', '/items', {
+      headers: { 'x-api-key': twin.apiKey, authorization: `Bearer ${token}` },
+    });
+    expect(r.status).toBe(403);
+  });
+
+  it('keeps tenants apart over HTTP, also under concurrent use', async () => {
+    const tenants = ['t-one', 't-two', 't-three'];
+    const headers = Object.fromEntries(
+      await Promise.all(
+        tenants.map(async (t) => [
+          t,
+          {
+            'x-api-key': twin.apiKey,
+            authorization: `Bearer ${await twin.token({ sub: `u-${t}`, tenant: t })}`,
+          },
+        ]),
+      ),
+    ) as Record<string, Record<string, string>>;
+    const created = await Promise.all(
+      tenants.flatMap((t) =>
+        [1, 2, 3, 4].map((i) =>
+          call('POST', '/items', { headers: headers[t], body: { name: `${t}-${i}`, price: i } }),
+        ),
+      ),
+    );
+    expect(created.every((r) => r.status === 201)).toBe(true);
+    for (const t of tenants) {
+      const list = await call('GET', '/items', { headers: headers[t] });
+      expect(list.body.items.map((i: { name: string }) => i.name).sort()).toEqual(
+        [1, 2, 3, 4].map((i) => `${t}-${i}`),
+      );
+    }
+    const foreign = created.find((r) => r.body.name.startsWith('t-one'))!.body.id;
+    expect((await call('GET', `/items/${foreign}`, { headers: headers['t-two'] })).status).toBe(404);
+    expect((await call('DELETE', `/items/${foreign}`, { headers: headers['t-two'] })).status).toBe(404);
+  });
+
+  it('answers unknown routes itself: 403 Missing Authentication Token', async () => {
+    const r = await call('GET', '/nope', { headers: auth });
+    expect(r.status).toBe(403);
+    expect(r.body).toEqual({ message: 'Missing Authentication Token' });
+    expect((await call('POST', `/items/${'0'.repeat(8)}`, { headers: auth })).status).toBe(403);
+  });
+
+  it('answers CORS preflights, and lets a browser read gateway errors', async () => {
+    const pre = await fetch(`${twin.url}/items`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/Idempotency-Key/);
+    // No token: the authorizer's identity source is missing, so the gateway answers 401 itself.
+    const denied = await fetch(`${twin.url}/items`, { headers: { origin: 'http://localhost:3000' } });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('access-control-allow-origin')).toBeTruthy();
+    const ok = await fetch(`${twin.url}/items`, { headers: { ...auth, origin: 'http://localhost:3000' } });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+  });
+
+  it('keeps the data across a restart on the same data directory', async () => {
+    const created = await call('POST', '/items', { headers: auth, body: { name: 'durable', price: 9 } });
+    const port = twin.port;
+    const assembly = join(dataDir, 'cdk.out');
+    await twin.stop();
+    twin = await startTwin({ port, dataDir, assembly });
+    const got = await call('GET', `/items/${created.body.id}`, { headers: auth });
+    expect(got.status).toBe(200);
+    expect(got.body.name).toBe('durable');
+  });
+});
