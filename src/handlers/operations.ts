@@ -51,7 +51,8 @@ export const operations: readonly Operation[] = [
     method: 'PUT',
     path: 'item',
     entry: 'src/handlers/replace.ts',
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    // One conditional UpdateItem; GetItem only to name the current ETag when If-Match holds no version.
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     usesCursorSecret: false,
   },
   {
@@ -59,7 +60,8 @@ export const operations: readonly Operation[] = [
     method: 'PATCH',
     path: 'item',
     entry: 'src/handlers/patch.ts',
-    actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    // A consistent read, the merge, then an UpdateItem conditional on the version read.
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     usesCursorSecret: false,
   },
   {
@@ -67,7 +69,8 @@ export const operations: readonly Operation[] = [
     method: 'DELETE',
     path: 'item',
     entry: 'src/handlers/delete.ts',
-    actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    // One conditional DeleteItem; its ALL_OLD on failure tells 404 from 412 without a read.
+    actions: ['dynamodb:DeleteItem'],
     usesCursorSecret: false,
   },
 ];
@@ -75,10 +78,9 @@ export const operations: readonly Operation[] = [
 /** The JWT authorizer's entry; it needs no table access. */
 export const authorizerEntry = 'src/handlers/authorizer.ts';
 
-/**
+/*
  * Environment variables the functions read (see `src/handlers/config.ts`):
- * - `TABLE_NAME` (all CRUD functions), `CURSOR_SECRET` (those with `usesCursorSecret`),
+ * - `TABLE_NAME` (all CRUD functions), `CURSOR_SECRET` (those with `usesCursorSecret`), `ALLOWED_ORIGINS`,
  * - `MAX_BODY_BYTES` (optional, default 102400), `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`,
  * - authorizer: `JWT_ISSUER`, `JWT_AUDIENCE`, `JWKS_URL`, `TENANT_CLAIM` (default `tenant`).
  */
-export const ENVIRONMENT_DOC = true;
