@@ -45,6 +45,8 @@ export interface TwinOptions {
   readonly dynamodbEndpoint?: string;
   /** Re-bundle and swap functions when `src/` changes (our app only). @default false */
   readonly watch?: boolean;
+  /** Extra CDK context for the synth (e.g. `{ throttleRate: 10000 }`); see `infra/config.ts`. */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** Progress, function logs and access logs. @default silent */
   readonly log?: Log;
 }
