@@ -410,8 +410,12 @@ export class FunctionPool {
     }
     if (e.state !== 'busy' || !e.current) return;
     const durationMs = performance.now() - e.startedAt;
-    // refresh() moves the timer on each dispatch; a late tick for an earlier invocation is not a timeout.
-    if (durationMs < this.spec.timeoutSeconds * 1000 - 1) return;
+    const left = this.spec.timeoutSeconds * 1000 - durationMs;
+    if (left > 0.5) {
+      // Timers may fire a little early against performance.now(): look again when the time is really up.
+      setTimeout(() => this.onTimer(e), Math.ceil(left)).unref();
+      return;
+    }
     const p = e.current;
     const message = `${new Date().toISOString()} ${e.requestId} ${timeoutMessage(this.spec.timeoutSeconds)}`;
     this.settings.log(this.prefix + message);

@@ -86,12 +86,14 @@ export const handler = async (event) => { n++; if (event.spin) { for (;;) {} } r
   return 'fine';
 };`,
   }),
+  // Shared counters: [0] in flight, [1] most in flight, [2] the gate (0 closed, 1 open).
   slow: fixture('slow', {
     'index.mjs': `export const handler = async (event) => {
   const c = new Int32Array(event.counter);
   const now = Atomics.add(c, 0, 1) + 1;
   for (let seen = Atomics.load(c, 1); now > seen; seen = Atomics.load(c, 1)) Atomics.compareExchange(c, 1, seen, now);
-  await new Promise((r) => setTimeout(r, event.ms));
+  Atomics.notify(c, 0);
+  await Atomics.waitAsync(c, 2, 0).value;
   Atomics.sub(c, 0, 1);
   return now;
 };`,
@@ -139,6 +141,20 @@ const payload = (r: InvokeResult) => {
   if (!r.ok) throw new Error(`invocation failed: ${r.errorType}: ${r.errorMessage}`);
   return r.payload as Record<string, unknown>;
 };
+
+// ES2024 API, in Node since 16; the project's lib setting (ES2023) does not type it.
+const waitAsync = (
+  Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { value: unknown } }
+).waitAsync;
+
+/** Waits (without polling) until `want` invocations of the `slow` fixture are in flight. */
+async function inFlight(c: Int32Array, want: number): Promise<void> {
+  for (let n = Atomics.load(c, 0); n < want; n = Atomics.load(c, 0)) await waitAsync(c, 0, n).value;
+}
+function openGate(c: Int32Array): void {
+  Atomics.store(c, 2, 1);
+  Atomics.notify(c, 2);
+}
 
 describe('createLambdaRuntime', () => {
   describe('handlers', () => {
@@ -215,6 +231,15 @@ describe('createLambdaRuntime', () => {
       expect(await rt.invoke('Throws', { kind: 'date' })).toEqual({
         ok: true,
         payload: { at: '1970-01-01T00:00:00.000Z' },
+      });
+      expect(await rt.invoke('Throws', { kind: 'undefined' })).toEqual({ ok: true, payload: null });
+    });
+
+    it('rejects an event that cannot be serialised, and the environment stays usable', async () => {
+      const rt = start([spec('Throws', dirs.throws)]);
+      expect(await rt.invoke('Throws', { f: () => 1 })).toMatchObject({
+        ok: false,
+        errorType: 'InvalidRequestContentException',
       });
       expect(await rt.invoke('Throws', { kind: 'undefined' })).toEqual({ ok: true, payload: null });
     });
@@ -359,22 +384,29 @@ describe('createLambdaRuntime', () => {
   describe('concurrency', () => {
     it('never runs more invocations at once than the reserved concurrency, and queues the rest', async () => {
       const rt = start([spec('Slow', dirs.slow, { reservedConcurrency: 2 })]);
-      const counter = new SharedArrayBuffer(8);
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => rt.invoke('Slow', { counter, ms: 40 })),
-      );
+      const counter = new SharedArrayBuffer(12);
+      const c = new Int32Array(counter);
+      const all = Promise.all(Array.from({ length: 8 }, () => rt.invoke('Slow', { counter })));
+      await inFlight(c, 2);
+      expect(rt.stats()[0]).toMatchObject({ environments: 2, busy: 2, queued: 6 });
+      openGate(c);
+      const results = await all;
       expect(results.every((r) => r.ok)).toBe(true);
-      const seen = new Int32Array(counter);
-      expect(seen[1]).toBe(2); // max in flight, measured inside the handlers
-      expect(seen[0]).toBe(0);
+      expect(c[1]).toBe(2); // most in flight, measured inside the handlers
+      expect(c[0]).toBe(0);
       expect(rt.stats()[0]).toMatchObject({ environments: 2, peakBusy: 2, invocations: 8 });
     });
 
     it('scales out to the local cap when nothing is reserved', async () => {
       const rt = start([spec('Slow', dirs.slow)], { defaultConcurrency: 3 });
-      const counter = new SharedArrayBuffer(8);
-      await Promise.all(Array.from({ length: 6 }, () => rt.invoke('Slow', { counter, ms: 40 })));
-      expect(new Int32Array(counter)[1]).toBe(3);
+      const counter = new SharedArrayBuffer(12);
+      const c = new Int32Array(counter);
+      const all = Promise.all(Array.from({ length: 6 }, () => rt.invoke('Slow', { counter })));
+      await inFlight(c, 3);
+      expect(rt.stats()[0]).toMatchObject({ environments: 3, busy: 3, queued: 3 });
+      openGate(c);
+      await all;
+      expect(c[1]).toBe(3);
     });
 
     it('throttles a function whose reserved concurrency is 0', async () => {
