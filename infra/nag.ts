@@ -28,6 +28,10 @@ export interface NagTargets {
   /** The data methods (all use the Lambda JWT authorizer). */
   readonly dataMethods: readonly IConstruct[];
   readonly wafEnabled: boolean;
+  /** The history consumer's role (it reads the table's stream). */
+  readonly streamConsumerRole: IConstruct;
+  /** The queue that receives stream batches the consumer keeps failing. */
+  readonly deadLetterQueue: IConstruct;
 }
 
 /** Acknowledges the findings this design accepts, with the reason a reviewer needs. */
@@ -53,6 +57,19 @@ export function acknowledgeNagFindings(t: NagTargets): void {
         'Only dynamodb:Query is granted on <table>/index/*; the indexes are all derived from the resource declarations and all serve list queries.',
     });
   }
+
+  // `dynamodb:ListStreams` has no resource-level permissions (IAM requires "*"); the event source mapping's
+  // grant adds it next to the stream-scoped DescribeStream/GetRecords/GetShardIterator.
+  Validations.of(t.streamConsumerRole).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Only dynamodb:ListStreams is granted on "*": that action supports no resource-level permission; reading the stream itself is scoped to the table\'s stream ARN.',
+  });
+  Validations.of(t.deadLetterQueue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself the on-failure destination of the history consumer (failed stream batches land here for inspection and redrive); a DLQ of a DLQ would only hide them.',
+  });
 
   Validations.of(t.cursorSecret).acknowledge({
     id: 'AwsSolutions-SMG4',

@@ -85,7 +85,7 @@ function grants(t: Tpl, fnId: string): { action: string; resource: unknown }[] {
 }
 
 /** Every function: one per operation, plus the authorizer. */
-const ALL_FUNCTIONS = [...operations.map((o) => o.name), 'authorizer' as const];
+const ALL_FUNCTIONS = [...operations.map((o) => o.name), 'authorizer' as const, 'historyConsumer' as const];
 const TABLE_ARN = { 'Fn::GetAtt': ['Table', 'Arn'] };
 const INDEX_ARN = { 'Fn::Join': ['', [TABLE_ARN, '/index/*']] };
 const WRITE_ACTIONS = [
@@ -115,8 +115,14 @@ describe('Stack: CrudApi (default configuration)', () => {
             ([, x]) => x.Properties.PathPart === '{id}' && x.Properties.ParentId?.Ref === collectionId,
           ) ?? [];
         expect(itemId, `/${r.name}/{id}`).toBeDefined();
+        const [historyId] =
+          apiResources.find(
+            ([, x]) => x.Properties.PathPart === 'history' && x.Properties.ParentId?.Ref === itemId,
+          ) ?? [];
+        expect(historyId, `/${r.name}/{id}/history`).toBeDefined();
         for (const op of operations) {
-          const resourceId = op.path === 'collection' ? collectionId : itemId;
+          const resourceId =
+            op.path === 'collection' ? collectionId : op.path === 'item' ? itemId : historyId;
           const found = methods.filter(
             ([, m]) => m.Properties.ResourceId?.Ref === resourceId && m.Properties.HttpMethod === op.method,
           );
@@ -159,7 +165,8 @@ describe('Stack: CrudApi (default configuration)', () => {
       const options = ofType(t, 'AWS::ApiGateway::Method').filter(
         ([, m]) => m.Properties.HttpMethod === 'OPTIONS',
       );
-      expect(options).toHaveLength(resources.length * 2);
+      // /{name}, /{name}/{id} and /{name}/{id}/history
+      expect(options).toHaveLength(resources.length * 3);
       for (const [, m] of options) {
         expect(m.Properties.AuthorizationType).toBe('NONE');
         expect(m.Properties.ApiKeyRequired).toBe(false);
@@ -238,8 +245,8 @@ describe('Stack: CrudApi (default configuration)', () => {
   });
 
   describe('functions', () => {
-    it('has one arm64 Node.js 24 function per operation plus the authorizer, sized by config', () => {
-      b.template.resourceCountIs('AWS::Lambda::Function', operations.length + 1);
+    it('has one arm64 Node.js 24 function per operation plus the authorizer and the history consumer, sized by config', () => {
+      b.template.resourceCountIs('AWS::Lambda::Function', operations.length + 2);
       for (const name of ALL_FUNCTIONS) {
         const fn = b.json.Resources[functionLogicalId(name)];
         expect(fn, name).toBeDefined();
@@ -294,6 +301,42 @@ describe('Stack: CrudApi (default configuration)', () => {
         const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
         expect(code.startsWith(ESM_REQUIRE_BANNER), name).toBe(true);
         expect(existsSync(join(dir, 'index.mjs.map')), name).toBe(true);
+      }
+    });
+  });
+
+  describe('change history', () => {
+    it('feeds the table stream to the consumer: item records only, bisect, partial failures, a DLQ', () => {
+      const [[, esm]] = ofType(b.json, 'AWS::Lambda::EventSourceMapping') as [[string, Res]];
+      expect(esm.Properties).toMatchObject({
+        FunctionName: { Ref: functionLogicalId('historyConsumer') },
+        EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 5,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['HistoryDeadLetters', 'Arn'] } } },
+      });
+      const patterns = esm.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) =>
+        JSON.parse(f.Pattern),
+      );
+      expect(patterns).toEqual([
+        { dynamodb: { NewImage: { _type: { S: ['item'] } } } },
+        { eventName: ['REMOVE'], dynamodb: { OldImage: { _type: { S: ['item'] } } } },
+      ]);
+    });
+
+    it('lets the consumer write entries and read deletion records, and nothing else on the table', () => {
+      const ddb = grants(b.json, functionLogicalId('historyConsumer')).filter((x) =>
+        x.action.startsWith('dynamodb:'),
+      );
+      const onTable = ddb
+        .filter((x) => JSON.stringify(x.resource) === JSON.stringify(TABLE_ARN))
+        .map((x) => x.action);
+      expect(new Set(onTable)).toEqual(new Set(['dynamodb:PutItem', 'dynamodb:GetItem']));
+      for (const w of ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteTable']) {
+        expect(ddb.map((x) => x.action)).not.toContain(w);
       }
     });
   });

@@ -25,13 +25,21 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { Resource } from '../src/core/resource';
-import { authorizerEntry, type Operation, type OperationName, operations } from '../src/handlers/operations';
+import {
+  authorizerEntry,
+  type Operation,
+  type OperationName,
+  operations,
+  streamConsumer,
+} from '../src/handlers/operations';
 import { resources } from '../src/resources/index';
 import { indexesFor, PK, SK, TTL_ATTRIBUTE } from '../src/store/table-design';
 import { type ApiConfig, type ConfigWarning, loadConfig } from './config';
@@ -53,7 +61,12 @@ export const CORS_ALLOW_HEADERS = [
 export const CORS_EXPOSE_HEADERS = ['ETag', 'Location'] as const;
 
 /** Stable CloudFormation output names. */
-export const OUTPUTS = { apiUrl: 'ApiUrl', apiKeyId: 'ApiKeyId', tableName: 'TableName' } as const;
+export const OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  apiKeyId: 'ApiKeyId',
+  tableName: 'TableName',
+  historyDeadLetters: 'HistoryDeadLettersUrl',
+} as const;
 
 /**
  * `aws4` is CommonJS; in an ESM bundle its `require('crypto')` calls need a real `require`. esbuild's shim
@@ -64,8 +77,11 @@ export const ESM_REQUIRE_BANNER =
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/** Every function of the stack: the operations, the authorizer and the change-history consumer. */
+export type FunctionName = OperationName | 'authorizer' | 'historyConsumer';
+
 /** `CreateFunction`, `AuthorizerFunction`: the logical id of a function. */
-export function functionLogicalId(name: OperationName | 'authorizer'): string {
+export function functionLogicalId(name: FunctionName): string {
   return `${pascal(name)}Function`;
 }
 
@@ -133,6 +149,10 @@ export class ApiFunctions extends Construct {
   /** The function of each operation. */
   readonly byOperation: ReadonlyMap<OperationName, NodejsFunction>;
   readonly authorizer: NodejsFunction;
+  /** The change-history consumer (DynamoDB stream -> history entries). */
+  readonly historyConsumer: NodejsFunction;
+  /** Where stream batches that keep failing end up, for inspection and redrive. */
+  readonly historyDeadLetters: sqs.Queue;
   /** The role of each operation's function. */
   readonly roles: ReadonlyMap<OperationName, iam.Role>;
   /** HMAC key for pagination cursors. */
@@ -196,10 +216,55 @@ export class ApiFunctions extends Construct {
       JWKS_URL: config.jwksUrl,
       TENANT_CLAIM: config.tenantClaim,
     }).fn;
+
+    // The change-history consumer: reads the table's stream (item records only), writes history entries.
+    const consumer = this.makeFunction(
+      'historyConsumer',
+      streamConsumer.entry,
+      'DynamoDB stream: item history',
+      {
+        ...common,
+        TABLE_NAME: table.tableName,
+      },
+    );
+    consumer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...streamConsumer.actions], resources: [table.tableArn] }),
+    );
+    this.historyConsumer = consumer.fn;
+    this.historyDeadLetters = new sqs.Queue(this, 'HistoryDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    (this.historyDeadLetters.node.defaultChild as sqs.CfnQueue).overrideLogicalId('HistoryDeadLetters');
+    consumer.fn.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        // No batching window: the history should appear within a second of the write.
+        maxBatchingWindow: Duration.seconds(0),
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.days(1),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.historyDeadLetters),
+        // Item records only: history entries, deletion records and idempotency records are not changes.
+        filters: [
+          lambda.FilterCriteria.filter({
+            dynamodb: { NewImage: { _type: { S: lambda.FilterRule.isEqual('item') } } },
+          }),
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('REMOVE'),
+            dynamodb: { OldImage: { _type: { S: lambda.FilterRule.isEqual('item') } } },
+          }),
+        ],
+      }),
+    );
   }
 
   private makeFunction(
-    name: OperationName | 'authorizer',
+    name: FunctionName,
     entry: string,
     description: string,
     environment: Record<string, string>,
@@ -386,8 +451,14 @@ export class CrudRestApi extends Construct {
     for (const r of props.resources) {
       const collection = this.api.root.addResource(r.name, { defaultCorsPreflightOptions: corsPreflight });
       const item = collection.addResource('{id}');
+      let history: apigw.Resource | undefined;
       for (const op of props.operations) {
-        const target = op.path === 'collection' ? collection : item;
+        const target =
+          op.path === 'collection'
+            ? collection
+            : op.path === 'item'
+              ? item
+              : (history ??= item.addResource('history'));
         dataMethods.push(
           target.addMethod(op.method, integrations.get(op.name)!, {
             apiKeyRequired: true,
@@ -518,6 +589,10 @@ export class CrudApiStack extends Stack {
       description: 'aws apigateway get-api-key --api-key <id> --include-value',
     });
     new CfnOutput(this, OUTPUTS.tableName, { value: this.table.tableName });
+    new CfnOutput(this, OUTPUTS.historyDeadLetters, {
+      value: this.functions.historyDeadLetters.queueUrl,
+      description: 'Stream batches the history consumer could not process',
+    });
 
     acknowledgeNagFindings({
       stack: this,
@@ -529,6 +604,8 @@ export class CrudApiStack extends Stack {
       cursorSecret: this.functions.cursorSecret,
       dataMethods: this.restApi.dataMethods,
       wafEnabled: config.wafEnabled,
+      streamConsumerRole: this.functions.historyConsumer.role!,
+      deadLetterQueue: this.functions.historyDeadLetters,
     });
   }
 }

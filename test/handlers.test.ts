@@ -248,6 +248,7 @@ describe('CRUD handlers on DynamoDB Local', () => {
 
   it('answers 503 with Retry-After when the engine is unreachable, without leaking internals', async () => {
     const { DynamoItemRepo } = await import('../src/store/item-store');
+    const { DynamoHistoryRepo } = await import('../src/store/history-store');
     const { httpHandler } = await import('../src/handlers/http-adapter');
     const { getItem } = await import('../src/core/items');
     const dead = new DynamoDB({
@@ -258,6 +259,7 @@ describe('CRUD handlers on DynamoDB Local', () => {
     });
     const handler = httpHandler('get', getItem, {
       repo: new DynamoItemRepo(dead, 't'),
+      history: new DynamoHistoryRepo(dead, 't'),
       settings: () => ({ maxBodyBytes: 1000, cursorSecret: 'x' }),
       capacity: { units: 0 },
       allowedOrigins: [],

@@ -48,3 +48,65 @@ export function diffFields(
   }
   return out;
 }
+
+/** A change as a stream record carries it, images already unmarshalled to plain objects. */
+export interface ItemChange {
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly oldImage?: Readonly<Record<string, unknown>>;
+  readonly newImage?: Readonly<Record<string, unknown>>;
+  /** When the stream saw the change (ISO 8601). */
+  readonly at: string;
+  /** For REMOVE: who deleted the item, if the delete recorded it. */
+  readonly deleter?: string;
+}
+
+/** Server-owned and storage fields are not "changes" a user made. */
+function clientFields(
+  image: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> | undefined {
+  if (!image) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(image)) {
+    if (
+      k.startsWith('_') ||
+      ['id', 'createdAt', 'updatedAt', 'version', 'createdBy', 'updatedBy'].includes(k)
+    )
+      continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+const OPERATION = { INSERT: 'create', MODIFY: 'update', REMOVE: 'delete' } as const;
+
+/** The history entry for one change; throws if the images are not those of an item. */
+export function entryFor(change: ItemChange, tenant: string): HistoryEntry {
+  const { oldImage, newImage } = change;
+  const versionOf = (img: Readonly<Record<string, unknown>> | undefined) => {
+    if (!img) return null;
+    const v = img.version;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      throw new TypeError('image has no valid version');
+    return v;
+  };
+  const versionBefore = versionOf(oldImage);
+  const versionAfter = versionOf(newImage);
+  const principal =
+    change.eventName === 'REMOVE'
+      ? (change.deleter ?? String(oldImage?.updatedBy ?? 'unknown'))
+      : String(newImage?.updatedBy ?? 'unknown');
+  return {
+    at: change.at,
+    operation: OPERATION[change.eventName],
+    principal,
+    tenant,
+    versionBefore,
+    versionAfter,
+    changes: diffFields(clientFields(oldImage), clientFields(newImage)),
+  };
+}
+
+/** The position of an entry in the item's history: the version it produced (a delete: one past the last). */
+export function sequenceOf(entry: HistoryEntry): number {
+  return entry.versionAfter ?? (entry.versionBefore ?? 0) + 1;
+}

@@ -12,6 +12,7 @@ import { isId, uuidv7 } from './ids';
 import { mergePatch } from './merge-patch';
 import {
   type Caller,
+  type HistoryRepo,
   IdempotencyKeyTaken,
   type IdempotencyRecord,
   ItemMissing,
@@ -35,6 +36,7 @@ export interface ItemSettings {
 /** Everything one operation call needs. */
 export interface OperationInput {
   readonly repo: ItemRepo;
+  readonly history: HistoryRepo;
   readonly caller: Caller;
   readonly resource: Resource;
   readonly request: HttpRequest;
@@ -338,16 +340,13 @@ export async function patchItem(input: OperationInput): Promise<HttpReply> {
 
 /** `DELETE /{resource}/{id}`: 204; with `If-Match`, only at that version. */
 export async function deleteItem(input: OperationInput): Promise<HttpReply> {
-  const { repo, caller, resource, request } = input;
+  const { repo, caller, resource, request, now } = input;
   const id = requireId(request);
   const expected = ifMatchVersion(parseTagCondition(request.headers['if-match'], 'If-Match'));
+  // A weak or non-version tag can never match (strong comparison): -1 is a version no item has.
+  const version = typeof expected === 'number' ? expected : expected === 'none' ? -1 : undefined;
   try {
-    await repo.delete(
-      caller,
-      resource,
-      id,
-      typeof expected === 'number' ? expected : expected === 'none' ? -1 : undefined,
-    );
+    await repo.delete(caller, resource, id, now.toISOString(), version);
     return { status: 204 };
   } catch (e) {
     if (e instanceof ItemMissing) throw new NotFound(`${resource.name}/${id} does not exist`);
@@ -356,4 +355,37 @@ export async function deleteItem(input: OperationInput): Promise<HttpReply> {
     }
     throw e;
   }
+}
+
+/** `GET /{resource}/{id}/history`: the item's changes, newest first, paginated like lists. */
+export async function listHistory(input: OperationInput): Promise<HttpReply> {
+  const { history, caller, resource, request, settings } = input;
+  const id = requireId(request);
+  for (const name of Object.keys(request.query)) {
+    if (name !== 'limit' && name !== 'cursor') {
+      throw new ValidationFailed([
+        { pointer: `/query/${name}`, message: 'is not a known parameter (limit, cursor)' },
+      ]);
+    }
+  }
+  const rawLimit = single(request, 'limit');
+  const limit = rawLimit === undefined ? DEFAULT_LIMIT : Number(rawLimit);
+  if (rawLimit !== undefined && (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT)) {
+    throw new ValidationFailed([
+      { pointer: '/query/limit', message: `must be an integer from 1 to ${MAX_LIMIT}` },
+    ]);
+  }
+  const binding = [caller.tenant, resource.name, id, 'history'].join('|');
+  const cursor = single(request, 'cursor');
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, settings.cursorSecret, binding);
+  const page = await history.list(caller, resource, id, limit, after);
+  // An item with no history never existed (for this tenant): the same 404 a get gives.
+  if (page.entries.length === 0 && !after) throw new NotFound(`${resource.name}/${id} has no history`);
+  return {
+    status: 200,
+    body: {
+      entries: page.entries,
+      nextCursor: page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null,
+    },
+  };
 }

@@ -2,6 +2,7 @@
  * The storage port the domain needs; `src/store/` adapts DynamoDB to it.
  * @module
  */
+import type { HistoryEntry } from './history';
 import type { Resource } from './resource';
 
 /** Who is asking, as the authorizer established it. */
@@ -101,7 +102,41 @@ export interface ItemRepo {
     now: string,
     expectedVersion?: number,
   ): Promise<StoredItem>;
-  /** Deletes an item; with `expectedVersion`, only at that version. Throws {@link ItemMissing} or {@link VersionMismatch}. */
-  delete(caller: Caller, resource: Resource, id: string, expectedVersion?: number): Promise<StoredItem>;
+  /**
+   * Deletes an item; with `expectedVersion`, only at that version. Records who deleted it, in the same
+   * transaction, for the item's history. Throws {@link ItemMissing} or {@link VersionMismatch}.
+   */
+  delete(
+    caller: Caller,
+    resource: Resource,
+    id: string,
+    now: string,
+    expectedVersion?: number,
+  ): Promise<void>;
   list(q: ListQuery): Promise<Page>;
+}
+
+/** An item's history, newest first. */
+export interface HistoryPage {
+  readonly entries: readonly HistoryEntry[];
+  readonly next?: Readonly<Record<string, unknown>>;
+}
+
+/** Where the change-history consumer writes, and the history route reads. */
+export interface HistoryRepo {
+  /** Writes an entry once: a replay of the same change writes nothing. Returns whether it wrote. */
+  record(tenant: string, resource: string, id: string, entry: HistoryEntry): Promise<boolean>;
+  /** Who deleted the item and when, as the delete recorded it. */
+  deletionOf(
+    tenant: string,
+    resource: string,
+    id: string,
+  ): Promise<{ principal: string; at: string } | undefined>;
+  list(
+    caller: Caller,
+    resource: Resource,
+    id: string,
+    limit: number,
+    after?: Readonly<Record<string, unknown>>,
+  ): Promise<HistoryPage>;
 }

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { AppError, Unauthenticated } from '../core/errors';
 import type { HttpReply, HttpRequest } from '../core/http';
 import type { ItemSettings, OperationInput } from '../core/items';
-import type { Caller, ItemRepo } from '../core/ports';
+import type { Caller, HistoryRepo, ItemRepo } from '../core/ports';
 import { toProblem } from '../core/problem';
 import { resourceFor } from '../resources/index';
 import { TENANT_PATTERN } from '../store/table-design';
@@ -19,6 +19,7 @@ export type Operation = (input: OperationInput) => Promise<HttpReply>;
 /** What the adapter needs besides the event: built once per execution environment. */
 export interface Dependencies {
   readonly repo: ItemRepo;
+  readonly history: HistoryRepo;
   readonly settings: () => ItemSettings;
   /** Consumed capacity reported during the current invocation; reset by the adapter. */
   readonly capacity: { units: number };
@@ -81,6 +82,7 @@ export function httpHandler(name: string, operation: Operation, deps: Dependenci
       const caller = callerOf(event);
       reply = await operation({
         repo: deps.repo,
+        history: deps.history,
         caller,
         resource,
         request: requestOf(event),

@@ -5,13 +5,13 @@
  * @module
  */
 
-export type OperationName = 'create' | 'get' | 'list' | 'replace' | 'patch' | 'delete';
+export type OperationName = 'create' | 'get' | 'list' | 'replace' | 'patch' | 'delete' | 'history';
 
 export interface Operation {
   readonly name: OperationName;
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** `collection` is `/{resource}`, `item` is `/{resource}/{id}`. */
-  readonly path: 'collection' | 'item';
+  /** `collection` is `/{resource}`, `item` is `/{resource}/{id}`, `history` is `/{resource}/{id}/history`. */
+  readonly path: 'collection' | 'item' | 'history';
   /** Entry file, relative to the repository root. */
   readonly entry: string;
   /** The DynamoDB actions it needs on the table (and its indexes, for `Query`); nothing more. */
@@ -69,11 +69,27 @@ export const operations: readonly Operation[] = [
     method: 'DELETE',
     path: 'item',
     entry: 'src/handlers/delete.ts',
-    // One conditional DeleteItem; its ALL_OLD on failure tells 404 from 412 without a read.
-    actions: ['dynamodb:DeleteItem'],
+    // One transaction: the conditional delete (its ALL_OLD on failure tells 404 from 412 without a read) and
+    // the put of the `deleted-by` record the history consumer reads.
+    actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
     usesCursorSecret: false,
   },
+  {
+    name: 'history',
+    method: 'GET',
+    path: 'history',
+    entry: 'src/handlers/history.ts',
+    actions: ['dynamodb:Query'],
+    usesCursorSecret: true,
+  },
 ];
+
+/** The change-history consumer (DynamoDB stream -> history entries) and what it needs. */
+export const streamConsumer = {
+  entry: 'src/handlers/history-consumer.ts',
+  // PutItem for entries (conditional, so replays write nothing), GetItem for the `deleted-by` record.
+  actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+} as const;
 
 /** The JWT authorizer's entry; it needs no table access. */
 export const authorizerEntry = 'src/handlers/authorizer.ts';

@@ -5,6 +5,7 @@
  */
 import type { ItemSettings } from '../core/items';
 import { DynamoDB } from '../store/dynamodb';
+import { DynamoHistoryRepo } from '../store/history-store';
 import { DynamoItemRepo } from '../store/item-store';
 import { config } from './config';
 import type { Dependencies } from './http-adapter';
@@ -24,8 +25,11 @@ const settings: ItemSettings = {
   },
 };
 
+const db = new DynamoDB({ onCapacity: addCapacity });
+
 export const dependencies: Dependencies = {
-  repo: new DynamoItemRepo(new DynamoDB({ onCapacity: addCapacity }), config.tableName),
+  repo: new DynamoItemRepo(db, config.tableName),
+  history: new DynamoHistoryRepo(db, config.tableName),
   settings: () => settings,
   capacity,
   allowedOrigins: config.allowedOrigins,

@@ -21,8 +21,10 @@ import type { Resource } from '../core/resource';
 import { type DynamoDB, DynamoDBError } from './dynamodb';
 import { type AttributeMap, marshall, toAttr, unmarshall } from './marshal';
 import {
+  DELETION_MARKER,
   filterIndex,
   filterPartitionKey,
+  historyPartition,
   idempotencyPartition,
   PK,
   partitionKey,
@@ -81,7 +83,7 @@ function toStored(a: AttributeMap): StoredItem {
 }
 
 /** Engine trouble a client can retry becomes a 503; anything else stays an internal error. */
-function translate(e: unknown): never {
+export function translate(e: unknown): never {
   if (e instanceof DynamoDBError && e.retryable) {
     throw new Unavailable('the database is busy or unreachable; retry shortly', 1, { cause: e });
   }
@@ -273,8 +275,9 @@ export class DynamoItemRepo implements ItemRepo {
     caller: Caller,
     resource: Resource,
     id: string,
+    now: string,
     expectedVersion?: number,
-  ): Promise<StoredItem> {
+  ): Promise<void> {
     const names: Record<string, string> = { '#pk': PK };
     const values: AttributeMap = {};
     let condition = 'attribute_exists(#pk)';
@@ -284,21 +287,44 @@ export class DynamoItemRepo implements ItemRepo {
       values[':expected'] = { N: String(expectedVersion) };
     }
     try {
-      const out = await this.db.call<{ Attributes: AttributeMap }>('DeleteItem', {
-        TableName: this.table,
-        Key: { [PK]: { S: partitionKey(caller.tenant, resource.name) }, [SK]: { S: id } },
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ...(expectedVersion !== undefined ? { ExpressionAttributeValues: values } : {}),
-        ReturnValues: 'ALL_OLD',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      // The delete and the record of who deleted: a REMOVE stream record carries only the old image, so the
+      // history consumer reads the deleter from here. One transaction, so neither exists without the other.
+      await this.db.call('TransactWriteItems', {
+        TransactItems: [
+          {
+            Delete: {
+              TableName: this.table,
+              Key: { [PK]: { S: partitionKey(caller.tenant, resource.name) }, [SK]: { S: id } },
+              ConditionExpression: condition,
+              ExpressionAttributeNames: names,
+              ...(expectedVersion !== undefined ? { ExpressionAttributeValues: values } : {}),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          {
+            Put: {
+              TableName: this.table,
+              Item: marshall({
+                [PK]: historyPartition(caller.tenant, resource.name, id),
+                [SK]: DELETION_MARKER,
+                [TYPE_ATTRIBUTE]: 'deletion',
+                principal: caller.principal,
+                at: now,
+              }),
+            },
+          },
+        ],
         ReturnConsumedCapacity: 'TOTAL',
       });
-      return toStored(out.Attributes);
     } catch (e) {
-      if (conditionFailed(e)) {
-        const old = e.body?.Item as AttributeMap | undefined;
-        throw old ? new VersionMismatch(toStored(old)) : new ItemMissing(id);
+      if (e instanceof DynamoDBError && e.code === 'TransactionCanceledException') {
+        const reasons =
+          (e.body?.CancellationReasons as { Code?: string; Item?: AttributeMap }[] | undefined) ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          const old = reasons[0].Item;
+          throw old ? new VersionMismatch(toStored(old)) : new ItemMissing(id);
+        }
+        throw new WriteContention('transaction conflict', { cause: e });
       }
       translate(e);
     }

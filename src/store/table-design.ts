@@ -61,6 +61,19 @@ export function idempotencyPartition(tenant: string): string {
   return `T#${tenant}#IDEM`;
 }
 
+/** The partition of one item's history entries (kept after the item is deleted). */
+export function historyPartition(tenant: string, resource: string, id: string): string {
+  return `T#${tenant}#H#${resource}#${id}`;
+}
+
+/** History entries sort by the version they produced: `v` and 12 digits. */
+export function historySortKey(sequence: number): string {
+  return `v${String(sequence).padStart(12, '0')}`;
+}
+
+/** Sort key, in an item's history partition, of the record of who deleted it (written with the delete). */
+export const DELETION_MARKER = 'deleted-by';
+
 /** The index partition for `field = value` within a tenant's resource. */
 export function filterPartitionKey(pk: string, field: string, value: string | number | boolean): string {
   return `${pk}#${field}=${typeof value === 'number' ? sortableNumber(value) : String(value)}`;

@@ -1,0 +1,6 @@
+/** Lambda entry for `GET /{resource}/{id}/history` of every resource. */
+import { listHistory } from '../core/items';
+import { httpHandler } from './http-adapter';
+import { dependencies } from './wiring';
+
+export const handler = httpHandler('history', listHistory, dependencies);
