@@ -17,6 +17,7 @@ import {
   createResolver,
   createSecretStore,
   functionSpecs,
+  loadStack,
   readCloudAssembly,
   type StackArtifact,
   selectStack,
@@ -147,7 +148,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     };
     const load = (dir: string): StackArtifact => selectStack(readCloudAssembly(dir), opts.stackName);
 
-    let stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
+    const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
     const secrets = createSecretStore({ dataDir });
     const resolver = createResolver(stack.template, {
       stackName: stack.stackName,
@@ -204,15 +205,30 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     );
 
     const runtime = lambda;
+    // Hot reload swaps function code and variables. Routes, tables and other resources are read at start:
+    // a change to those needs a restart (the data stays).
     const reload = async (): Promise<string[]> => {
       if (opts.assembly) return [];
-      stack = load(await synth());
-      const next = functionSpecs(stack, resolver, log);
-      const changed = next.filter(
-        (f) => functions.find((o) => o.logicalId === f.logicalId)?.codeDir !== f.codeDir,
-      );
-      await Promise.all(changed.map((f) => runtime.reload(f.logicalId, f.codeDir)));
-      functions = next;
+      const next = loadStack({
+        assemblyDir: await synth(),
+        dataDir,
+        region,
+        accountId,
+        log,
+        ...(opts.stackName ? { stackName: opts.stackName } : {}),
+      });
+      for (const t of tables)
+        if (t.streamArn) next.resolver.setAttribute(t.logicalId, 'StreamArn', t.streamArn);
+      const specs = next.functions();
+      const changed = specs.filter((f) => {
+        const old = functions.find((o) => o.logicalId === f.logicalId);
+        return (
+          old &&
+          (old.codeDir !== f.codeDir || JSON.stringify(old.environment) !== JSON.stringify(f.environment))
+        );
+      });
+      await Promise.all(changed.map((f) => runtime.reload(f.logicalId, f)));
+      functions = specs;
       return changed.map((f) => f.logicalId);
     };
 
