@@ -451,14 +451,11 @@ export class CrudRestApi extends Construct {
     for (const r of props.resources) {
       const collection = this.api.root.addResource(r.name, { defaultCorsPreflightOptions: corsPreflight });
       const item = collection.addResource('{id}');
-      let history: apigw.Resource | undefined;
+      const history = props.operations.some((o) => o.path === 'history')
+        ? item.addResource('history')
+        : undefined;
       for (const op of props.operations) {
-        const target =
-          op.path === 'collection'
-            ? collection
-            : op.path === 'item'
-              ? item
-              : (history ??= item.addResource('history'));
+        const target = op.path === 'collection' ? collection : op.path === 'item' ? item : history!;
         dataMethods.push(
           target.addMethod(op.method, integrations.get(op.name)!, {
             apiKeyRequired: true,
