@@ -272,4 +272,36 @@ describe('CRUD handlers on DynamoDB Local', () => {
     expect(res.headers?.['retry-after']).toBe('1');
     expect(res.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|at /);
   });
+
+  it('answers an unexpected failure with a 500 that carries only the request id', async () => {
+    const { httpHandler } = await import('../src/handlers/http-adapter');
+    const handler = httpHandler(
+      'get',
+      async () => {
+        throw new Error('connection string postgres://admin:hunter2@db');
+      },
+      {
+        repo: {} as never,
+        history: {} as never,
+        settings: () => ({ maxBodyBytes: 1000, cursorSecret: 'x' }),
+        capacity: { units: 0 },
+        allowedOrigins: [],
+      },
+    );
+    const event = proxyEvent({
+      method: 'GET',
+      path: '/items/0190b6a2-0000-7000-8000-000000000000',
+      tenant: 'acme',
+    });
+    const res = await handler(event, context);
+    expect(res.statusCode).toBe(500);
+    expect(res.headers?.['content-type']).toBe('application/problem+json');
+    const body = JSON.parse(res.body);
+    expect(body).toMatchObject({
+      status: 500,
+      title: 'Internal Server Error',
+      requestId: event.requestContext.requestId,
+    });
+    expect(res.body).not.toMatch(/hunter2|postgres|Error:|at /);
+  });
 });
