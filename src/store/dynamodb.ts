@@ -4,6 +4,7 @@
  * at every cold start, against a few ms for this; we call five operations with plain JSON and need none of
  * the SDK's middleware. It follows the SDK's conventions so the same bundle runs on AWS and locally:
  * - endpoint: `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else `https://dynamodb.<region>.amazonaws.com`;
+ *   a path in the endpoint is kept, as SDK v3 keeps it (`http://host/base` is POSTed to `/base/`);
  * - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`;
  * - credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (what Lambda provides);
  * - retries: throttling, 5xx and connection errors, 3 attempts with jittered backoff, then a typed error.
@@ -52,6 +53,8 @@ export interface DynamoDBOptions {
 /** A DynamoDB JSON-protocol client. One per execution environment: it keeps its connections open. */
 export class DynamoDB {
   private readonly url: URL;
+  /** The endpoint's path, ending in `/` (AWS SDK v3 POSTs `https://host/base` to `/base/`). */
+  private readonly path: string;
   private readonly region: string;
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
@@ -67,6 +70,7 @@ export class DynamoDB {
         env.AWS_ENDPOINT_URL ??
         `https://dynamodb.${this.region}.amazonaws.com`,
     );
+    this.path = this.url.pathname.endsWith('/') ? this.url.pathname : `${this.url.pathname}/`;
     const https = this.url.protocol === 'https:';
     this.agent = https
       ? new HttpsAgent({ keepAlive: true, maxSockets: 50 })
@@ -106,7 +110,7 @@ export class DynamoDB {
     const signed = aws4.sign(
       {
         host: this.url.host,
-        path: '/',
+        path: this.path,
         method: 'POST',
         service: 'dynamodb',
         region: this.region,
@@ -124,7 +128,7 @@ export class DynamoDB {
           protocol: this.url.protocol,
           hostname: this.url.hostname,
           port: this.url.port,
-          path: '/',
+          path: this.path,
           method: 'POST',
           headers: signed.headers as Record<string, string>,
           agent: this.agent,
