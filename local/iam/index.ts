@@ -1,0 +1,14 @@
+/**
+ * IAM enforcement for the twin's functions: each function's DynamoDB calls go through a proxy that authorizes
+ * them against the function's role from the template, as AWS would. See `README.md` beside this file.
+ * @module
+ */
+export type { ArnContext, Permission } from './actions';
+export { DYNAMODB_TARGET_PREFIX, partiqlPermission, requiredPermissions, tableArn } from './actions';
+export { awsManagedName, KNOWN_AWS_MANAGED } from './managed';
+export type { CompiledStatement, Decision, PolicySet } from './policy';
+export { accessDeniedMessage, actionPattern, compilePolicy, evaluate, resourcePattern } from './policy';
+export type { FunctionPrincipal, PrincipalOptions } from './principals';
+export { functionPrincipals } from './principals';
+export type { IamProxy, IamProxyOptions, IamProxyStats } from './proxy';
+export { startIamProxy } from './proxy';
