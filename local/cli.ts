@@ -5,6 +5,7 @@
  *   npm start -- --assembly <dir>          serve an already-synthesized cloud assembly (any CDK app)
  *   npm start -- --stack <name>            pick a stack of the assembly
  *   npm start -- --no-watch                do not reload functions when src/ changes
+ *   npm start -- --no-iam                  do not check functions' DynamoDB calls against their roles
  *   DYNAMODB_ENDPOINT=http://... npm start use that DynamoDB instead of starting DynamoDB Local
  *
  * Prints progress, a banner (URL, routes, API key, a curl that works), then `Ready: <url>`, and writes
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'data-dir': { type: 'string' },
     'no-watch': { type: 'boolean', default: false },
+    'no-iam': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -53,6 +55,7 @@ try {
     dataDir,
     log,
     watch: !values['no-watch'],
+    enforceIam: !values['no-iam'],
     ...(values.assembly ? { assembly: values.assembly } : {}),
     ...(values.stack ? { stackName: values.stack } : {}),
     ...(process.env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),

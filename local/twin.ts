@@ -24,6 +24,7 @@ import {
 } from './assembly/index';
 import { createTables, type Engine, startEngine } from './engine/index';
 import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
+import { functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
 import { PROJECT_ROOT, synthesize } from './synth';
@@ -48,6 +49,11 @@ export interface TwinOptions {
   readonly watch?: boolean;
   /** Extra CDK context for the synth (e.g. `{ throttleRate: 10000 }`); see `infra/config.ts`. */
   readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * Authorize each function's DynamoDB calls against its role from the template, denying as AWS would
+   * (`AccessDeniedException`); see `local/iam/README.md`. @default true
+   */
+  readonly enforceIam?: boolean;
   /** Progress, function logs and access logs. @default silent */
   readonly log?: Log;
 }
@@ -121,9 +127,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
 
   let engine: Engine | undefined;
   let lambda: LambdaRuntime | undefined;
+  let iam: IamProxy | undefined;
   const cleanup = async () => {
     gateway?.close();
     await lambda?.stop();
+    await iam?.stop();
     await engine?.stop();
     await new Promise<void>((ok) => {
       server.close(() => ok());
@@ -174,11 +182,20 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     }
 
     let functions = functionSpecs(stack, resolver, log);
+    // IAM: each function reaches the engine through the proxy, at its own endpoint (its own role).
+    if (opts.enforceIam ?? true) {
+      const principals = functionPrincipals(stack.template, resolver, functions, { accountId, log });
+      iam = await startIamProxy({ engineEndpoint: engine.endpoint, principals, region, accountId, log });
+      functions = functions.map(iam.withEndpoint);
+      log(`IAM: DynamoDB calls checked against each function's role (${iam.url}; --no-iam to turn off)`);
+    }
     lambda = createLambdaRuntime({
       functions,
       log,
       region,
-      endpoints: { dynamodb: engine.endpoint, dynamodbStreams: engine.endpoint },
+      endpoints: iam
+        ? { dynamodbStreams: engine.endpoint }
+        : { dynamodb: engine.endpoint, dynamodbStreams: engine.endpoint },
       workDir: join(dataDir, 'lambda'),
     });
 
@@ -219,7 +236,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       });
       for (const t of tables)
         if (t.streamArn) next.resolver.setAttribute(t.logicalId, 'StreamArn', t.streamArn);
-      const specs = next.functions();
+      let specs = next.functions();
+      if (iam) {
+        iam.setPrincipals(functionPrincipals(next.stack.template, next.resolver, specs, { accountId, log }));
+        specs = specs.map(iam.withEndpoint);
+      }
       const changed = specs.filter((f) => {
         const old = functions.find((o) => o.logicalId === f.logicalId);
         return (
