@@ -77,13 +77,13 @@ describe('IAM enforcement in the twin', () => {
     cpSync(join(dataDir, 'cdk.out'), assembly, { recursive: true });
     const file = readdirSync(assembly).find((f) => f.endsWith('.template.json')) as string;
     const template = JSON.parse(readFileSync(join(assembly, file), 'utf8')) as CfnTemplate;
-    const role = JSON.stringify((template.Resources['ReplaceFunction']?.Properties ?? {})['Role']);
+    const roleAttr = template.Resources['ReplaceFunction']?.Properties?.['Role'] as {
+      'Fn::GetAtt': string[];
+    };
+    const roleId = roleAttr['Fn::GetAtt'][0] as string;
     let edited = 0;
     for (const res of Object.values(template.Resources)) {
-      if (
-        res.Type !== 'AWS::IAM::Policy' ||
-        !JSON.stringify(res.Properties?.['Roles']).includes(JSON.parse(role)['Fn::GetAtt'][0])
-      )
+      if (res.Type !== 'AWS::IAM::Policy' || !JSON.stringify(res.Properties?.['Roles']).includes(roleId))
         continue;
       const text = JSON.stringify(res.Properties).replaceAll('"dynamodb:UpdateItem"', '"dynamodb:PutItem"');
       (res as { Properties: unknown }).Properties = JSON.parse(text);
