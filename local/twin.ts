@@ -27,6 +27,7 @@ import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
 import { functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import { unsupportedResources } from './support';
 import { PROJECT_ROOT, synthesize } from './synth';
 import type { Log } from './types';
 
@@ -157,6 +158,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     const load = (dir: string): StackArtifact => selectStack(readCloudAssembly(dir), opts.stackName);
 
     const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
+    for (const r of unsupportedResources(stack.template)) log(`not emulated (left out): ${r}`);
     const secrets = createSecretStore({ dataDir });
     const resolver = createResolver(stack.template, {
       stackName: stack.stackName,
