@@ -22,7 +22,7 @@ import {
   type StackArtifact,
   selectStack,
 } from './assembly/index';
-import { createTables, type Engine, startEngine } from './engine/index';
+import { createTables, type Engine, startEngine, type TableState } from './engine/index';
 import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
 import { functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
@@ -67,6 +67,8 @@ export interface Twin {
   readonly port: number;
   readonly routes: readonly RouteInfo[];
   readonly engineEndpoint: string;
+  /** The template's tables as created in the engine. */
+  readonly tables: readonly TableState[];
   /** The local issuer (our app's authorizer trusts it). */
   readonly issuer: LocalIssuer;
   /** Signs a token the authorizer accepts. */
@@ -281,6 +283,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       port,
       routes: gateway.routes,
       engineEndpoint: engine.endpoint,
+      tables,
       issuer,
       lambda: runtime,
       token: ({ sub, tenant, ttlSeconds }) =>
