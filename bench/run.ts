@@ -50,7 +50,7 @@ try {
   const warm = await warmLoads(opts, twin, ctx);
   sections.push(warm);
   say('4/5 capacity');
-  const cap = await capacity(twin, warm.requests, ctx.ids);
+  const cap = await capacity(twin, warm.requests, ctx.ids, table);
   sections.push(cap, scaled);
   say('5/5 costs');
   sections.push(costs({ memoryMb, reports: warm.reportsC1, capacity: cap.data, warm: cold.data.warm }));

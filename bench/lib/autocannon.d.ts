@@ -17,6 +17,7 @@ declare module 'autocannon' {
     requests?: RequestSpec[];
     timeout?: number;
     pipelining?: number;
+    sampleInt?: number;
   }
   export interface Histogram {
     average: number;

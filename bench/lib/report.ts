@@ -53,13 +53,13 @@ export const FULL: BenchOptions = {
 export const QUICK: BenchOptions = {
   quick: true,
   coldRuns: 5,
-  warmInvocations: 15,
+  warmInvocations: 10,
   loadRuns: 3,
-  loadSeconds: 1,
-  warmupSeconds: 4,
+  loadSeconds: 0.4,
+  warmupSeconds: 3,
   scaleSmall: 1_000,
   scaleLarge: 10_000,
-  scaleSeconds: 1,
+  scaleSeconds: 0.4,
 };
 
 /** A markdown table. */

@@ -118,6 +118,8 @@ export interface ColdStartData {
     readonly loadMs: Summary;
     readonly firstInvokeMs: Summary;
   };
+  /** The get bundle run without `NODE_OPTIONS=--enable-source-maps`. */
+  readonly getWithoutSourceMaps?: { wallMs: Summary; overheadMs: Summary; ratioToReference: number };
   /** Warm handler durations (ms) in the same harness, for section 5. */
   readonly warm: Record<ReferenceOp, { ours: Summary; reference: Summary }>;
   readonly notes: readonly string[];
@@ -233,6 +235,13 @@ export async function coldStart(
     expect: [200],
   };
   const floor: Runnable = { name: 'floor', env: {}, events: () => [], expect: [] };
+  // The same get bundle without NODE_OPTIONS=--enable-source-maps (as stage prod deploys it): what source maps cost.
+  const getOurs = ours.find((r) => r.op === 'get');
+  const getNoMaps: Runnable | undefined = getOurs && {
+    ...getOurs,
+    name: 'get without source maps',
+    env: Object.fromEntries(Object.entries(getOurs.env).filter(([k]) => k !== 'NODE_OPTIONS')),
+  };
 
   const eventsFile = (r: Runnable, run: number) => {
     const f = join(work, `${r.name.replace(/\W+/g, '-')}-${run}.json`);
@@ -248,7 +257,7 @@ export async function coldStart(
   const consumer = ours.find((r) => r.op === 'history-consumer');
   if (consumer) check(consumer, await runOnce(consumer, eventsFile(consumer, opts.coldRuns)));
   // One untimed pass: the page cache holds every file afterwards, as it would for each timed run.
-  const all = [floor, ...ours, reference];
+  const all = [floor, ...ours, ...(getNoMaps ? [getNoMaps] : []), reference];
   for (const r of all) check(r, await runOnce(r, eventsFile(r, opts.coldRuns)));
   const outputs = new Map<Runnable, RunOutput[]>(all.map((r) => [r, []]));
   for (let run = 0; run < opts.coldRuns; run++) {
@@ -284,6 +293,10 @@ export async function coldStart(
     };
   });
   const { overheads: _o, ...refData } = ref;
+  const noMaps = getNoMaps && describe(getNoMaps);
+  const noMapsRatio = noMaps
+    ? round(median(noMaps.overheads.map((o, i) => o / (ref.overheads[i] as number))), 3)
+    : Number.NaN;
 
   // Warm durations, ours and the reference side by side, for the cost section.
   const warm = {} as ColdStartData['warm'];
@@ -312,6 +325,9 @@ export async function coldStart(
     floorMs: summarize(floorWall),
     functions: fns,
     reference: refData,
+    getWithoutSourceMaps: noMaps
+      ? { wallMs: noMaps.wallMs, overheadMs: noMaps.overheadMs, ratioToReference: noMapsRatio }
+      : undefined,
     warm,
     notes,
   };
@@ -374,6 +390,14 @@ export async function coldStart(
       measured: `${get?.ratioToReference.toFixed(2)} (${get?.overheadMs.median.toFixed(0)} ms vs ${refData.overheadMs.median.toFixed(0)} ms)`,
       met: (get?.ratioToReference ?? 1) <= 0.25,
       ratio: { value: get?.ratioToReference ?? 1, limit: 0.25, better: 'lower' },
+    },
+    {
+      section: 'cold start',
+      figure: 'init overhead, get without source maps (prod) / reference get',
+      target: '<= 0.25',
+      measured: `${noMapsRatio.toFixed(2)} (${noMaps?.overheadMs.median.toFixed(0)} ms)`,
+      met: noMapsRatio <= 0.25,
+      ratio: { value: noMapsRatio, limit: 0.25, better: 'lower' },
     },
     {
       section: 'cold start',
