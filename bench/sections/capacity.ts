@@ -224,7 +224,6 @@ export async function capacity(
   ].join('\n');
 
   const off = rows.filter((r) => r.measured !== r.minimum);
-  const list = rows.find((r) => r.operation === 'list');
   const checks: Check[] = [
     {
       section: 'capacity',
