@@ -11,6 +11,7 @@
  * await streams.stop();
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, type Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { CfnTemplate, Invoke, Log } from '../types';
@@ -83,6 +84,8 @@ export async function startEventSourceMappings(
   const client = new DynamoDBStreamsClient(config);
   const abort = new AbortController();
   const signal = abort.signal;
+  // Every poller's SDK calls and sleeps listen to this one signal.
+  setMaxListeners(10_000, signal);
 
   let wake: () => void = () => {};
   let changed = new Promise<void>((ok) => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { InvokeResult } from '../types';
-import { afterInvocation, batchLength, expiredCount, judgeInvocation, MAX_PAYLOAD_BYTES } from './plan';
+import {
+  afterInvocation,
+  batchLength,
+  expiredCount,
+  judgeInvocation,
+  MAX_PAYLOAD_BYTES,
+  type PendingBatch,
+} from './plan';
 import { streamRecord } from './test-records';
 
 const batch = ['1', '2', '3', '4'].map((s) => streamRecord(s));
@@ -49,7 +56,7 @@ describe('Function: judgeInvocation', () => {
 });
 
 describe('Function: afterInvocation', () => {
-  const first = { records: batch, retries: 0, invokes: 0 };
+  const first: PendingBatch = { records: batch, retries: 0, invokes: 0 };
 
   it('finishes the whole batch on success', () => {
     expect(

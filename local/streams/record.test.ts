@@ -5,6 +5,7 @@ const ctx = {
   region: 'us-east-1',
   eventSourceArn: 'arn:aws:dynamodb:ddblocal:0:table/t/stream/L',
   observedAtMs: 0,
+  live: true,
 };
 
 describe('Function: toLambdaRecord', () => {
@@ -101,15 +102,19 @@ describe('Function: approximateCreationSeconds', () => {
   it('refines a minute-rounded engine time with the read time when read within that minute', () => {
     const minute = 1_700_000_040; // a multiple of 60
     expect(minute % 60).toBe(0);
-    expect(approximateCreationSeconds(minute, (minute + 17) * 1000 + 400)).toBe(minute + 17);
+    expect(approximateCreationSeconds(minute, (minute + 17) * 1000 + 400, true)).toBe(minute + 17);
+  });
+
+  it('keeps the engine time for a backlog (records read long after they were written)', () => {
+    expect(approximateCreationSeconds(1_700_000_040, 1_700_000_057_000, false)).toBe(1_700_000_040);
   });
 
   it('keeps the engine time when it is not minute-rounded or the record is older than that minute', () => {
-    expect(approximateCreationSeconds(1_700_000_041, 1_700_000_050_000)).toBe(1_700_000_041);
-    expect(approximateCreationSeconds(1_700_000_040, 1_700_000_200_000)).toBe(1_700_000_040);
+    expect(approximateCreationSeconds(1_700_000_041, 1_700_000_050_000, true)).toBe(1_700_000_041);
+    expect(approximateCreationSeconds(1_700_000_040, 1_700_000_200_000, true)).toBe(1_700_000_040);
   });
 
   it('uses the read time when the engine gives none', () => {
-    expect(approximateCreationSeconds(undefined, 1_700_000_001_999)).toBe(1_700_000_001);
+    expect(approximateCreationSeconds(undefined, 1_700_000_001_999, false)).toBe(1_700_000_001);
   });
 });

@@ -35,8 +35,13 @@ export interface SdkStreamRecord {
 export interface RecordContext {
   readonly region: string;
   readonly eventSourceArn: string;
-  /** Epoch milliseconds at which the poller first read the record. */
+  /** Epoch milliseconds at which the poller read the record. */
   readonly observedAtMs: number;
+  /**
+   * The read came right after a read that found nothing (the poller was caught up), so the record was written
+   * less than a poll interval before `observedAtMs`.
+   */
+  readonly live: boolean;
 }
 
 function base64(bytes: unknown): string {
@@ -80,13 +85,18 @@ export function epochSeconds(v: unknown): number | undefined {
 /**
  * The record's creation time in epoch seconds, rounded down to the second as DynamoDB Streams documents it.
  * DynamoDB Local rounds down to the minute instead; when the engine's value sits on a minute boundary and the
- * record was read within that minute, the read time (rounded down to the second) is the better estimate.
+ * record was read live (a poll interval after it was written) within that minute, the read time (rounded down
+ * to the second) is the better estimate. Records read later (a backlog) keep the engine's value.
  */
-export function approximateCreationSeconds(engineValue: unknown, observedAtMs: number): number {
+export function approximateCreationSeconds(
+  engineValue: unknown,
+  observedAtMs: number,
+  live: boolean,
+): number {
   const observed = Math.floor(observedAtMs / 1000);
   const engine = epochSeconds(engineValue);
   if (engine === undefined) return observed;
-  if (engine % 60 === 0 && observed >= engine && observed < engine + 60) return observed;
+  if (live && engine % 60 === 0 && observed >= engine && observed < engine + 60) return observed;
   return engine;
 }
 
@@ -94,7 +104,11 @@ export function approximateCreationSeconds(engineValue: unknown, observedAtMs: n
 export function toLambdaRecord(r: SdkStreamRecord, ctx: RecordContext): StreamRecord {
   const d = r.dynamodb ?? {};
   const dynamodb: StreamRecord['dynamodb'] = {
-    ApproximateCreationDateTime: approximateCreationSeconds(d.ApproximateCreationDateTime, ctx.observedAtMs),
+    ApproximateCreationDateTime: approximateCreationSeconds(
+      d.ApproximateCreationDateTime,
+      ctx.observedAtMs,
+      ctx.live,
+    ),
     Keys: toJsonImage(d.Keys ?? {}),
     ...(d.NewImage ? { NewImage: toJsonImage(d.NewImage) } : {}),
     ...(d.OldImage ? { OldImage: toJsonImage(d.OldImage) } : {}),

@@ -86,17 +86,16 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function aborted(signal: AbortSignal): Promise<'aborted'> {
-  return new Promise((ok) => {
-    if (signal.aborted) ok('aborted');
-    else signal.addEventListener('abort', () => ok('aborted'), { once: true });
-  });
-}
-
 /** Starts polling one shard. */
 export function startShardPoller(o: ShardPollerOptions): ShardPoller {
   const { spec, signal } = o;
   const where = `${spec.logicalId} (${o.shardId})`;
+  // One listener for the poller's life, raced against every invocation.
+  const stopped = new Promise<'aborted'>((ok) => {
+    if (signal.aborted) ok('aborted');
+    else signal.addEventListener('abort', () => ok('aborted'), { once: true });
+  });
+  let live = false;
   let caughtUpAt = Number.NEGATIVE_INFINITY;
   let finished = false;
   let state = 'starting';
@@ -141,10 +140,7 @@ export function startShardPoller(o: ShardPollerOptions): ShardPoller {
       state = `invoking ${spec.functionLogicalId} with ${head.records.length} record(s), retry ${head.retries}`;
       let result: InvokeResult | 'aborted';
       try {
-        result = await Promise.race([
-          o.invoke(spec.functionLogicalId, { Records: head.records }),
-          aborted(signal),
-        ]);
+        result = await Promise.race([o.invoke(spec.functionLogicalId, { Records: head.records }), stopped]);
       } catch (e) {
         // The function could not be invoked at all: retried until the records expire, like a throttle.
         throttled++;
@@ -257,10 +253,12 @@ export function startShardPoller(o: ShardPollerOptions): ShardPoller {
             region: o.region,
             eventSourceArn: spec.eventSourceArn,
             observedAtMs: observed,
+            live,
           });
           buffer.push({ record, passes: passesFilters(spec, record), readAt });
           lastRead = record.dynamodb.SequenceNumber;
         }
+        live = records.length === 0;
         if (records.length === 0) {
           if (buffer.length === 0) {
             if (ended) break;
