@@ -7,8 +7,9 @@
  * @module
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { type JWTPayload, jwtVerify } from 'jose';
 import { TENANT_PATTERN } from '../store/table-design';
+import { remoteKeySet } from './jwks';
 import { log } from './logger';
 
 function required(key: string): string {
@@ -20,11 +21,10 @@ function required(key: string): string {
 const issuer = required('JWT_ISSUER');
 const audience = process.env.JWT_AUDIENCE ?? '';
 const tenantClaim = process.env.TENANT_CLAIM || 'tenant';
-const jwks = createRemoteJWKSet(
+const jwks = remoteKeySet(
   new URL(process.env.JWKS_URL || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`),
   {
-    timeoutDuration: 3000,
-    cooldownDuration: 30_000,
+    timeoutMs: 3000,
   },
 );
 
