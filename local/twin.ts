@@ -27,6 +27,7 @@ import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
 import { functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
 import { PROJECT_ROOT, synthesize } from './synth';
 import type { Log } from './types';
@@ -75,6 +76,10 @@ export interface Twin {
   token(opts: { sub: string; tenant: string; ttlSeconds?: number }): Promise<string>;
   /** The Lambda runtime (stats, reload). */
   readonly lambda: LambdaRuntime;
+  /** The event source mappings on the tables' streams (local/streams): `idle()`, `deadLetters()`. */
+  readonly streams: EventSourceMappings;
+  /** Failed stream batches kept for an on-failure destination (by logical id), or for all (local/streams). */
+  deadLetters(destinationLogicalId?: string): unknown[];
   /** Re-synthesizes and swaps every function whose code changed. */
   reload(): Promise<string[]>;
   stop(): Promise<void>;
@@ -131,8 +136,10 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   let engine: Engine | undefined;
   let lambda: LambdaRuntime | undefined;
   let iam: IamProxy | undefined;
+  let streams: EventSourceMappings | undefined; // local/streams
   const cleanup = async () => {
     gateway?.close();
+    await streams?.stop(); // local/streams: before the runtime, so no batch is left half-delivered
     await lambda?.stop();
     await iam?.stop();
     await engine?.stop();
@@ -202,6 +209,17 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         : { dynamodb: engine.endpoint, dynamodbStreams: engine.endpoint },
       workDir: join(dataDir, 'lambda'),
     });
+    // local/streams: poll the tables' streams into the functions of the template's event source mappings.
+    const eventSources = await startEventSourceMappings({
+      template: stack.template,
+      resolver,
+      invoke: lambda.invoke,
+      endpoint: engine.endpoint,
+      dataDir,
+      log,
+      region,
+    });
+    streams = eventSources;
 
     const keysFile = join(dataDir, 'api-keys.json');
     gateway = createGateway({
@@ -286,6 +304,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       tables,
       issuer,
       lambda: runtime,
+      streams: eventSources, // local/streams
+      deadLetters: (id) => eventSources.deadLetters(id), // local/streams
       token: ({ sub, tenant, ttlSeconds }) =>
         issuer.sign({ sub, tenant, ...(ttlSeconds ? { ttlSeconds } : {}) }),
       reload,
