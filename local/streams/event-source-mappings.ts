@@ -176,6 +176,13 @@ export async function startEventSourceMappings(
 
   function startRunner(spec: StreamMappingSpec): void {
     const pollers = new Map<string, ShardPoller>();
+    // A warning that repeats (a poller restarted, a stream still missing) is printed once per mapping.
+    const seen = new Set<string>();
+    const once: Log = (line) => {
+      if (line.startsWith('warning:') && seen.has(line)) return;
+      seen.add(line);
+      log(line);
+    };
     let kick: () => void = () => {};
     const runner: Runner = {
       spec,
@@ -191,10 +198,10 @@ export async function startEventSourceMappings(
         try {
           streamArn = await engineStreamArn(spec);
         } catch (e) {
-          log(`warning: ${spec.logicalId}: cannot reach the stream (${(e as Error).message}); retrying`);
+          once(`warning: ${spec.logicalId}: cannot reach the stream (${(e as Error).message}); retrying`);
         }
         if (!streamArn && !signal.aborted) {
-          log(`warning: ${spec.logicalId}: stream ${spec.eventSourceArn} not found in the engine; retrying`);
+          once(`warning: ${spec.logicalId}: stream ${spec.eventSourceArn} not found in the engine; retrying`);
           await sleep(discoveryIntervalMs * 5, signal);
         }
       }
@@ -215,7 +222,7 @@ export async function startEventSourceMappings(
           shards = await listShards(arn);
         } catch (e) {
           if (signal.aborted) break;
-          log(`warning: ${spec.logicalId}: DescribeStream failed (${(e as Error).message})`);
+          once(`warning: ${spec.logicalId}: DescribeStream failed (${(e as Error).message})`);
         }
         const known = new Set(shards.map((s) => s.ShardId));
         for (const s of shards) {
@@ -223,7 +230,7 @@ export async function startEventSourceMappings(
           if (pollers.has(id) || done.has(id)) continue;
           const parent = s.ParentShardId;
           if (parent && known.has(parent) && !done.has(parent)) continue; // parents first, for order
-          const seq = saved?.shards[id]?.sequenceNumber;
+          const seq = checkpoints.load(spec.logicalId, arn)?.shards[id]?.sequenceNumber;
           let start: ShardStart;
           if (seq) start = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: seq };
           else if (first && !saved && spec.startingPosition === 'LATEST') {
@@ -245,17 +252,22 @@ export async function startEventSourceMappings(
             retryDelayMs,
             checkpoint: (sequenceNumber) => checkpoints.save(spec.logicalId, arn, id, { sequenceNumber }),
             discard: (d) => discard(spec, arn, id, d),
-            log,
+            log: once,
             signal,
             notify,
           });
           pollers.set(id, poller);
-          void poller.finished.then((ended) => {
-            if (!ended) return;
-            done.add(id);
-            pollers.delete(id);
-            checkpoints.save(spec.logicalId, arn, id, { done: true });
-            kick(); // a child may be waiting for this parent
+          void poller.finished.then(async (ended) => {
+            if (ended) {
+              done.add(id);
+              pollers.delete(id);
+              checkpoints.save(spec.logicalId, arn, id, { done: true });
+              kick(); // a child may be waiting for this parent
+            } else if (!signal.aborted) {
+              // It gave up (engine unreachable, stream gone): start it again later, from its checkpoint.
+              await sleep(discoveryIntervalMs * 5, signal);
+              pollers.delete(id);
+            }
           });
         }
         first = false;
