@@ -50,7 +50,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('IAM enforcement in the twin', () => {
+describe('IAM enforcement in the twin', { timeout: 180_000 }, () => {
   it('lets every operation of our app through with the grants the stack gives', async () => {
     const lines: string[] = [];
     const { call } = await start({}, lines);
