@@ -3,8 +3,8 @@
  * (`quick.*` with `--quick`, so CI never dirties the committed results) and the final table on stdout.
  *
  * Order: the twin starts (child process) -> warm-up (every load on the twin and the upper bound) -> cold starts
- * (the twin idle, its engine warm) -> scale (bulk seeding; its small phase needs a table the loads have not
- * filled) -> warm loads, twin next to the upper bound -> capacity per operation -> costs from what was measured. Every process started is stopped at the end, on failure too.
+ * (the twin idle, its engine warm) -> scale (bulk seeding, two partitions
+ * side by side) -> warm loads, twin next to the upper bound -> capacity per operation -> costs from what was measured. Every process started is stopped at the end, on failure too.
  * @module
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,6 @@ try {
   say('1/5 cold start');
   const cold = await coldStart(opts, twin, dataDir);
   sections.push(cold);
-  // Scale first: its small phase needs a table that the loads have not filled yet.
   say('2/5 scale');
   const scaled = await scale(opts, twin, table, (s) => say(s));
   say('3/5 warm loads');

@@ -258,7 +258,8 @@ export async function coldStart(
   if (consumer) check(consumer, await runOnce(consumer, eventsFile(consumer, opts.coldRuns)));
   // One untimed pass: the page cache holds every file afterwards, as it would for each timed run.
   const all = [floor, ...ours, ...(getNoMaps ? [getNoMaps] : []), reference];
-  for (const r of all) check(r, await runOnce(r, eventsFile(r, opts.coldRuns)));
+  // (Quick mode skips it: the median of its runs absorbs one cold-cache run.)
+  if (!opts.quick) for (const r of all) check(r, await runOnce(r, eventsFile(r, opts.coldRuns)));
   const outputs = new Map<Runnable, RunOutput[]>(all.map((r) => [r, []]));
   for (let run = 0; run < opts.coldRuns; run++) {
     for (const r of all) {
@@ -318,7 +319,7 @@ export async function coldStart(
   const notes = [
     'Wall time from spawn to exit of a fresh `node` process that imports the bundle and invokes its handler once (bench/coldstart/invoke.mjs); overhead = wall minus the same run\'s `node -e ""`.',
     'Our functions run with their deployed variables, including `NODE_OPTIONS=--enable-source-maps` (stage dev; prod ships no source maps); the reference has none.',
-    `Interleaved: floor, each function, reference; ${opts.coldRuns} runs after one untimed pass (page cache warm, as for every timed run).`,
+    `Interleaved: floor, each function, reference; ${opts.coldRuns} runs${opts.quick ? '' : ' after one untimed pass (page cache warm, as for every timed run)'}.`,
   ];
   const data: ColdStartData = {
     runs: opts.coldRuns,

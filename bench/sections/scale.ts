@@ -1,9 +1,9 @@
 /**
  * Section 4, scale: p50 of get and list through the twin with a small and a large partition (one tenant,
- * one resource: lists read the deepest partition there is), seeded in bulk with BatchWriteItem straight into
- * the engine using our store's own item records. Phase A is measured with `scaleSmall` items seeded, then the
- * partition is filled up to `scaleLarge` and phase B is measured. Requests are sequential (concurrency 1)
- * and timed one by one with sub-millisecond resolution (autocannon rounds latencies to whole ms).
+ * one resource each: lists read deep partitions), seeded in bulk with BatchWriteItem straight into the engine
+ * using our store's own item records: a `scaleSmall` partition and a `scaleLarge` one in the same table,
+ * measured interleaved. Requests are sequential (concurrency 1) and timed one by one with sub-millisecond
+ * resolution (autocannon rounds latencies to whole ms).
  * @module
  */
 import { Agent, request } from 'node:http';
@@ -13,7 +13,8 @@ import { type BenchOptions, type Check, mdTable, type SectionResult } from '../l
 import { median, round, type Summary, summarize } from '../lib/stats';
 import type { BenchTwin } from '../lib/twin-host';
 
-const SCALE_TENANT = 'scale';
+const SMALL_TENANT = 'scale-small';
+const LARGE_TENANT = 'scale-large';
 
 /** Sequential requests for `seconds`; resolves with every latency in ms (2xx only; others throw). */
 function timedLoop(
@@ -51,7 +52,8 @@ function timedLoop(
 export interface ScaleData {
   readonly small: number;
   readonly large: number;
-  readonly tableItems: { readonly small: number; readonly large: number };
+  /** Items in the whole table while both were measured. */
+  readonly tableItems: number;
   readonly seedSeconds: number;
   readonly get: { small: Summary; large: Summary; ratio: number };
   readonly list: { small: Summary; large: Summary; ratio: number };
@@ -70,49 +72,45 @@ export async function scale(
   });
   const tableItems = async () =>
     (await db.call<{ Table: { ItemCount: number } }>('DescribeTable', { TableName: table })).Table.ItemCount;
-  const token = await twin.token('bench-user', SCALE_TENANT);
-  const headers = { 'x-api-key': twin.apiKey, authorization: `Bearer ${token}` };
   const base = new URL(twin.url);
   const prefix = base.pathname;
+  const headersOf = async (tenant: string) => ({
+    'x-api-key': twin.apiKey,
+    authorization: `Bearer ${await twin.token('bench-user', tenant)}`,
+  });
 
-  const measure = async (ids: readonly string[]) => {
-    const get: number[] = [];
-    const list: number[] = [];
-    let n = 0;
-    // Untimed, as long as a timed run: the first requests of a phase warm the path (new ids, new pages, the
-    // engine after bulk writes); without it the first phase is the slower one whatever its size.
-    const warmup = Math.max(0.3, opts.scaleSeconds);
-    await timedLoop(base, headers, () => `${prefix}/items/${ids[n++ % ids.length]}`, warmup);
-    await timedLoop(base, headers, () => `${prefix}/items?limit=25`, warmup);
-    for (let run = 0; run < opts.loadRuns; run++) {
-      const g = await timedLoop(
-        base,
-        headers,
-        () => `${prefix}/items/${ids[Math.floor(Math.random() * ids.length)]}`,
-        opts.scaleSeconds,
-      );
-      const l = await timedLoop(base, headers, () => `${prefix}/items?limit=25`, opts.scaleSeconds);
-      get.push(median(g));
-      list.push(median(l));
-    }
-    return { get, list };
-  };
-
-  const smallIds = await seedItems(twin.engineEndpoint, table, SCALE_TENANT, opts.scaleSmall);
-  const small = await measure(smallIds);
-  const smallTable = await tableItems();
-  say(`scale: ${opts.scaleSmall} items measured; seeding up to ${opts.scaleLarge}`);
+  // Two tenants in the same table: a partition of `scaleSmall` items and one of `scaleLarge`, measured
+  // interleaved (small get, large get, small list, large list, ...) so that machine noise hits both alike.
+  const smallIds = await seedItems(twin.engineEndpoint, table, SMALL_TENANT, opts.scaleSmall);
+  say(`scale: seeded ${opts.scaleSmall} items; seeding ${opts.scaleLarge}`);
   const seedStart = performance.now();
-  const moreIds = await seedItems(
-    twin.engineEndpoint,
-    table,
-    SCALE_TENANT,
-    opts.scaleLarge - opts.scaleSmall,
-  );
+  const largeIds = await seedItems(twin.engineEndpoint, table, LARGE_TENANT, opts.scaleLarge);
   const seedSeconds = (performance.now() - seedStart) / 1000;
-  say(`scale: seeded ${opts.scaleLarge - opts.scaleSmall} items in ${seedSeconds.toFixed(0)} s`);
-  const large = await measure([...smallIds, ...moreIds]);
-  const largeTable = await tableItems();
+  say(`scale: seeded ${opts.scaleLarge} items in ${seedSeconds.toFixed(0)} s`);
+  const tableCount = await tableItems();
+  const sides = [
+    { ids: smallIds, headers: await headersOf(SMALL_TENANT) },
+    { ids: largeIds, headers: await headersOf(LARGE_TENANT) },
+  ];
+  const getPath = (ids: readonly string[]) => () =>
+    `${prefix}/items/${ids[Math.floor(Math.random() * ids.length)]}`;
+  const listPath = () => `${prefix}/items?limit=25`;
+  // Untimed, as long as a timed run: the first requests warm the path (new ids and pages, the authorizer cache).
+  const warmup = Math.max(0.3, opts.scaleSeconds);
+  for (const side of sides) {
+    await timedLoop(base, side.headers, getPath(side.ids), warmup);
+    await timedLoop(base, side.headers, listPath, warmup);
+  }
+  const get: [number[], number[]] = [[], []];
+  const list: [number[], number[]] = [[], []];
+  for (let run = 0; run < opts.loadRuns; run++) {
+    for (const [i, side] of sides.entries())
+      get[i as 0 | 1].push(median(await timedLoop(base, side.headers, getPath(side.ids), opts.scaleSeconds)));
+    for (const [i, side] of sides.entries())
+      list[i as 0 | 1].push(median(await timedLoop(base, side.headers, listPath, opts.scaleSeconds)));
+  }
+  const small = { get: get[0], list: list[0] };
+  const large = { get: get[1], list: list[1] };
 
   const pair = (a: number[], b: number[]) => ({
     small: summarize(a),
@@ -122,7 +120,7 @@ export async function scale(
   const data: ScaleData = {
     small: opts.scaleSmall,
     large: opts.scaleLarge,
-    tableItems: { small: smallTable, large: largeTable },
+    tableItems: tableCount,
     seedSeconds: round(seedSeconds, 1),
     get: pair(small.get, large.get),
     list: pair(small.list, large.list),
@@ -131,7 +129,7 @@ export async function scale(
   const markdown = [
     '## 4. Scale',
     '',
-    `p50 in ms through the twin, sequential requests for ${opts.scaleSeconds} s per run, ${opts.loadRuns} runs per phase (median of the runs' p50, min-max). One tenant's \`items\` partition seeded with ${opts.scaleSmall.toLocaleString('en-US')} items, then filled up to ${opts.scaleLarge.toLocaleString('en-US')} (${data.seedSeconds} s of BatchWriteItem); the table held ${smallTable.toLocaleString('en-US')} and ${largeTable.toLocaleString('en-US')} items. Gets pick random seeded ids; lists read the first page of the partition.${opts.quick ? ' Quick mode: 1,000 vs 10,000 items (the full run uses 100,000).' : ''}`,
+    `p50 in ms through the twin, sequential requests for ${opts.scaleSeconds} s per run, ${opts.loadRuns} runs (median of the runs' p50, min-max). Two tenants' \`items\` partitions, seeded with BatchWriteItem straight into the engine (records built by our own store): ${opts.scaleSmall.toLocaleString('en-US')} items and ${opts.scaleLarge.toLocaleString('en-US')} items (${data.seedSeconds} s), in one table of ${tableCount.toLocaleString('en-US')} items, measured interleaved (small, large, small, ...). Gets pick random seeded ids; lists read the first page of the partition. Both partitions share the table so that they can be measured side by side: a get or a Query touches one partition, whose depth is what grows.${opts.quick ? ' Quick mode: 1,000 vs 10,000 items (the full run uses 100,000).' : ''}`,
     '',
     mdTable(
       [
