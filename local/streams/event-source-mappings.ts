@@ -36,7 +36,7 @@ export interface EventSourceMappingsOptions {
   readonly dataDir?: string;
   /** @default silent */
   readonly log?: Log;
-  /** How long a caught-up poller waits before asking again. @default 100 */
+  /** How long a caught-up poller waits before asking again (AWS: four polls a second per shard). @default 250 */
   readonly pollIntervalMs?: number;
   /** How often shards are listed. @default 1000 */
   readonly discoveryIntervalMs?: number;
@@ -67,7 +67,7 @@ export async function startEventSourceMappings(
 ): Promise<EventSourceMappings> {
   const log = opts.log ?? (() => {});
   const region = opts.region ?? 'us-east-1';
-  const pollIntervalMs = opts.pollIntervalMs ?? 100;
+  const pollIntervalMs = opts.pollIntervalMs ?? 250;
   const discoveryIntervalMs = opts.discoveryIntervalMs ?? 1000;
   const retryDelayMs = opts.retryDelayMs ?? ((n: number) => Math.min(1000, 100 * 2 ** (n - 1)));
   const { specs, warnings } = readStreamMappings(opts.template, opts.resolver);
