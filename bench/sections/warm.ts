@@ -295,7 +295,7 @@ export async function warmLoads(opts: BenchOptions, twin: BenchTwin, ctx: LoadCo
     '',
     `Twin RSS (MB): ${data.memoryMb.start} at start, ${data.memoryMb.afterWarmup} after warm-up; per round peak/after: ${rounds.map((r) => `${r.peak}/${r.after}`).join(', ')}; growth from the first round to the last: ${data.memoryMb.growthAcrossRounds} MB.`,
     '',
-    '- The twin runs at most 4 environments per function (no reserved concurrency): at 16 connections requests queue in the twin, as they would behind a concurrency limit.',
+    '- The twin runs at most 2 environments per function (no reserved concurrency): at 16 connections requests queue in the twin, as they would behind a concurrency limit.',
     '- Both servers, autocannon and DynamoDB Local share the same 2 cores: the ratio is what counts, not the absolute figures.',
     '- autocannon records latencies in whole milliseconds: a p50 of 0 means under 1 ms (section 4 times requests with sub-millisecond resolution).',
   ].join('\n');

@@ -32,7 +32,10 @@ export interface LambdaRuntimeOptions {
   readonly endpoints?: { readonly dynamodb?: string; readonly dynamodbStreams?: string };
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** Concurrency of a function without reserved concurrency. @default 4 */
+  /**
+   * Environments of a function without reserved concurrency. On 2 cores, 4 per function served no more
+   * requests than 2 and took more memory (bench section 2). @default 2
+   */
   readonly defaultConcurrency?: number;
   /** Lambda's init phase limit. @default 10_000 */
   readonly initTimeoutMs?: number;
@@ -113,7 +116,7 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
     runtimeNodeModules,
     region: opts.region ?? 'us-east-1',
     endpoints: opts.endpoints ?? {},
-    defaultConcurrency: opts.defaultConcurrency ?? 4,
+    defaultConcurrency: opts.defaultConcurrency ?? 2,
     initTimeoutMs: opts.initTimeoutMs ?? 10_000,
     platformLines: opts.platformLines ?? true,
     needsSdkFallback: (codeDir: string) => {
