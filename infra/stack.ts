@@ -32,7 +32,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { Resource } from '../src/core/resource';
+import { type Resource, shapeOf } from '../src/core/resource';
 import {
   authorizerEntry,
   type Operation,
@@ -138,6 +138,11 @@ export interface ApiFunctionsProps {
   readonly operations: readonly Operation[];
   readonly table: dynamodb.ITable;
   readonly config: ApiConfig;
+  /**
+   * The declared resources: their shapes (no schemas) are bundled into every function as
+   * `__RESOURCE_SHAPES__` (see `src/resources/shapes.ts`).
+   */
+  readonly resources: readonly Resource[];
   /** Repository root; entries are relative to it. @default PROJECT_ROOT */
   readonly projectRoot?: string;
   /** Removal policy of the log groups and the cursor secret. @default RemovalPolicy.RETAIN */
@@ -311,6 +316,8 @@ export class ApiFunctions extends Construct {
         // node22 rather than node24: the offline twin runs these bundles on the developer's Node.
         target: 'node22',
         banner: ESM_REQUIRE_BANNER,
+        // The read functions take the resources' shapes from here instead of loading the schemas' validator.
+        define: { __RESOURCE_SHAPES__: JSON.stringify(JSON.stringify(this.props.resources.map(shapeOf))) },
         // Bundle everything: no @aws-sdk at runtime (DynamoDB is called with aws4-signed fetch).
         externalModules: [],
       },
@@ -566,6 +573,7 @@ export class CrudApiStack extends Stack {
       operations: ops,
       table: this.table,
       config,
+      resources: declared,
       removalPolicy,
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
     });

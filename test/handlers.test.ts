@@ -251,19 +251,25 @@ describe('CRUD handlers on DynamoDB Local', () => {
     const { DynamoHistoryRepo } = await import('../src/store/history-store');
     const { httpHandler } = await import('../src/handlers/http-adapter');
     const { getItem } = await import('../src/core/items');
+    const { shapeFor } = await import('../src/resources/shapes');
     const dead = new DynamoDB({
       endpoint: 'http://127.0.0.1:9',
       region: 'us-east-1',
       maxAttempts: 2,
       credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
-    const handler = httpHandler('get', getItem, {
-      repo: new DynamoItemRepo(dead, 't'),
-      history: new DynamoHistoryRepo(dead, 't'),
-      settings: () => ({ maxBodyBytes: 1000, cursorSecret: 'x' }),
-      capacity: { units: 0 },
-      allowedOrigins: [],
-    });
+    const handler = httpHandler(
+      'get',
+      getItem,
+      {
+        repo: new DynamoItemRepo(dead, 't'),
+        history: new DynamoHistoryRepo(dead, 't'),
+        settings: () => ({ maxBodyBytes: 1000, cursorSecret: 'x' }),
+        capacity: { units: 0 },
+        allowedOrigins: [],
+      },
+      shapeFor,
+    );
     const res = await handler(
       proxyEvent({ method: 'GET', path: '/items/0190b6a2-0000-7000-8000-000000000000', tenant: 'acme' }),
       context,
@@ -275,6 +281,7 @@ describe('CRUD handlers on DynamoDB Local', () => {
 
   it('answers an unexpected failure with a 500 that carries only the request id', async () => {
     const { httpHandler } = await import('../src/handlers/http-adapter');
+    const { shapeFor } = await import('../src/resources/shapes');
     const handler = httpHandler(
       'get',
       async () => {
@@ -287,6 +294,7 @@ describe('CRUD handlers on DynamoDB Local', () => {
         capacity: { units: 0 },
         allowedOrigins: [],
       },
+      shapeFor,
     );
     const event = proxyEvent({
       method: 'GET',

@@ -22,7 +22,7 @@ import {
   VersionMismatch,
   WriteContention,
 } from './ports';
-import type { Resource } from './resource';
+import type { Resource, ResourceShape } from './resource';
 import { validate, withoutServerFields } from './validation';
 
 /** Settings the operations need from the deployment. */
@@ -33,12 +33,15 @@ export interface ItemSettings {
   readonly idempotencyTtlSeconds?: number;
 }
 
-/** Everything one operation call needs. */
-export interface OperationInput {
+/**
+ * Everything one operation call needs. Writes validate, so they take the declared {@link Resource}; reads need
+ * only its {@link ResourceShape}.
+ */
+export interface OperationInput<R extends ResourceShape = Resource> {
   readonly repo: ItemRepo;
   readonly history: HistoryRepo;
   readonly caller: Caller;
-  readonly resource: Resource;
+  readonly resource: R;
   readonly request: HttpRequest;
   readonly settings: ItemSettings;
   readonly now: Date;
@@ -65,7 +68,7 @@ export function represent(item: StoredItem): Record<string, unknown> {
   };
 }
 
-function location(resource: Resource, id: string): string {
+function location(resource: ResourceShape, id: string): string {
   return `/${resource.name}/${id}`;
 }
 
@@ -80,7 +83,7 @@ function requireId(req: HttpRequest): string {
   return id;
 }
 
-function expiredAt(resource: Resource, item: StoredItem, now: Date): boolean {
+function expiredAt(resource: ResourceShape, item: StoredItem, now: Date): boolean {
   if (!resource.ttl) return false;
   const v = item.data[resource.ttl];
   const t = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? Date.parse(v) : Number.NaN;
@@ -169,7 +172,7 @@ export async function createItem(input: OperationInput): Promise<HttpReply> {
 }
 
 /** `GET /{resource}/{id}`: 200 with ETag, or 304 when `If-None-Match` matches. */
-export async function getItem(input: OperationInput): Promise<HttpReply> {
+export async function getItem(input: OperationInput<ResourceShape>): Promise<HttpReply> {
   const { repo, caller, resource, request, now } = input;
   const id = requireId(request);
   const inm = parseTagCondition(request.headers['if-none-match'], 'If-None-Match');
@@ -179,7 +182,7 @@ export async function getItem(input: OperationInput): Promise<HttpReply> {
   return itemReply(200, item);
 }
 
-function parseFilterValue(resource: Resource, field: string, raw: string): string | number | boolean {
+function parseFilterValue(resource: ResourceShape, field: string, raw: string): string | number | boolean {
   const t = resource.keyTypes[field];
   if (t === 'number') {
     const n = Number(raw);
@@ -198,7 +201,7 @@ function parseFilterValue(resource: Resource, field: string, raw: string): strin
 }
 
 /** `GET /{resource}`: one page, always a Query on the table or an index. */
-export async function listItems(input: OperationInput): Promise<HttpReply> {
+export async function listItems(input: OperationInput<ResourceShape>): Promise<HttpReply> {
   const { repo, caller, resource, request, settings, now } = input;
   const known = new Set(['limit', 'cursor', 'sort', ...resource.filterBy]);
   for (const name of Object.keys(request.query)) {
@@ -339,7 +342,7 @@ export async function patchItem(input: OperationInput): Promise<HttpReply> {
 }
 
 /** `DELETE /{resource}/{id}`: 204; with `If-Match`, only at that version. */
-export async function deleteItem(input: OperationInput): Promise<HttpReply> {
+export async function deleteItem(input: OperationInput<ResourceShape>): Promise<HttpReply> {
   const { repo, caller, resource, request, now } = input;
   const id = requireId(request);
   const expected = ifMatchVersion(parseTagCondition(request.headers['if-match'], 'If-Match'));
@@ -358,7 +361,7 @@ export async function deleteItem(input: OperationInput): Promise<HttpReply> {
 }
 
 /** `GET /{resource}/{id}/history`: the item's changes, newest first, paginated like lists. */
-export async function listHistory(input: OperationInput): Promise<HttpReply> {
+export async function listHistory(input: OperationInput<ResourceShape>): Promise<HttpReply> {
   const { history, caller, resource, request, settings } = input;
   const id = requireId(request);
   for (const name of Object.keys(request.query)) {

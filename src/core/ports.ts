@@ -3,7 +3,7 @@
  * @module
  */
 import type { HistoryEntry } from './history';
-import type { Resource } from './resource';
+import type { ResourceShape } from './resource';
 
 /** Who is asking, as the authorizer established it. */
 export interface Caller {
@@ -38,7 +38,7 @@ export interface IdempotencyRecord {
 /** A page request. `after` is the opaque position the previous page ended at. */
 export interface ListQuery {
   readonly caller: Caller;
-  readonly resource: Resource;
+  readonly resource: ResourceShape;
   /** Sort by `id` (creation order) or by the resource's `sortBy` field. */
   readonly sort: 'id' | 'field';
   readonly descending: boolean;
@@ -78,14 +78,14 @@ export class WriteContention extends Error {
 export interface ItemRepo {
   get(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     id: string,
     opts?: { consistent?: boolean },
   ): Promise<StoredItem | undefined>;
   /** Creates a new item (never overwrites); with `idempotency`, records it in the same transaction. */
   create(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     item: StoredItem,
     idempotency?: IdempotencyRecord,
   ): Promise<void>;
@@ -96,7 +96,7 @@ export interface ItemRepo {
    */
   replace(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     id: string,
     data: Readonly<Record<string, unknown>>,
     now: string,
@@ -108,7 +108,7 @@ export interface ItemRepo {
    */
   delete(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     id: string,
     now: string,
     expectedVersion?: number,
@@ -134,7 +134,7 @@ export interface HistoryRepo {
   ): Promise<{ principal: string; at: string } | undefined>;
   list(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     id: string,
     limit: number,
     after?: Readonly<Record<string, unknown>>,

@@ -1,6 +1,7 @@
 /** Lambda entry for the `delete` operation of every resource. */
 import { deleteItem } from '../core/items';
+import { shapeFor } from '../resources/shapes';
 import { httpHandler } from './http-adapter';
 import { dependencies } from './wiring';
 
-export const handler = httpHandler('delete', deleteItem, dependencies);
+export const handler = httpHandler('delete', deleteItem, dependencies, shapeFor);

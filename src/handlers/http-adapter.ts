@@ -10,11 +10,11 @@ import type { HttpReply, HttpRequest } from '../core/http';
 import type { ItemSettings, OperationInput } from '../core/items';
 import type { Caller, HistoryRepo, ItemRepo } from '../core/ports';
 import { toProblem } from '../core/problem';
-import { resourceFor } from '../resources/index';
+import type { Resource, ResourceShape } from '../core/resource';
 import { TENANT_PATTERN } from '../store/table-design';
 import { log } from './logger';
 
-export type Operation = (input: OperationInput) => Promise<HttpReply>;
+export type Operation<R extends ResourceShape = Resource> = (input: OperationInput<R>) => Promise<HttpReply>;
 
 /** What the adapter needs besides the event: built once per execution environment. */
 export interface Dependencies {
@@ -64,8 +64,16 @@ function corsHeaders(origin: string | undefined, allowed: readonly string[]): Re
   };
 }
 
-/** Wraps a domain operation as a Lambda handler for API Gateway's proxy integration. */
-export function httpHandler(name: string, operation: Operation, deps: Dependencies) {
+/**
+ * Wraps a domain operation as a Lambda handler for API Gateway's proxy integration. `find` names the resource
+ * of a request from its resource path template: the declarations for writes, their shapes for reads.
+ */
+export function httpHandler<R extends ResourceShape>(
+  name: string,
+  operation: Operation<R>,
+  deps: Dependencies,
+  find: (resourcePath: string | undefined) => R | undefined,
+) {
   return async function handleHttp(
     event: APIGatewayProxyEvent,
     context: Context,
@@ -73,7 +81,7 @@ export function httpHandler(name: string, operation: Operation, deps: Dependenci
     const started = performance.now();
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     deps.capacity.units = 0;
-    const resource = resourceFor(event.resource);
+    const resource = find(event.resource);
     const cors = corsHeaders(event.headers?.origin ?? event.headers?.Origin, deps.allowedOrigins);
     let reply: HttpReply;
     let failure: unknown;

@@ -6,7 +6,7 @@
 import type { HistoryEntry } from '../core/history';
 import { sequenceOf } from '../core/history';
 import type { Caller, HistoryPage, HistoryRepo } from '../core/ports';
-import type { Resource } from '../core/resource';
+import type { ResourceShape } from '../core/resource';
 import { type DynamoDB, DynamoDBError } from './dynamodb';
 import { translate } from './item-store';
 import { type AttributeMap, marshall, unmarshall } from './marshal';
@@ -55,7 +55,7 @@ export class DynamoHistoryRepo implements HistoryRepo {
 
   async list(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     id: string,
     limit: number,
     after?: Readonly<Record<string, unknown>>,

@@ -17,7 +17,7 @@ import {
   VersionMismatch,
   WriteContention,
 } from '../core/ports';
-import type { Resource } from '../core/resource';
+import type { ResourceShape } from '../core/resource';
 import { type DynamoDB, DynamoDBError } from './dynamodb';
 import { type AttributeMap, marshall, toAttr, unmarshall } from './marshal';
 import {
@@ -51,7 +51,7 @@ function ttlSeconds(v: unknown): number | undefined {
 
 /** The index attributes an item's fields imply; `undefined` means "remove". */
 function indexAttributes(
-  resource: Resource,
+  resource: ResourceShape,
   pk: string,
   data: Readonly<Record<string, unknown>>,
   id: string,
@@ -100,7 +100,7 @@ export class DynamoItemRepo implements ItemRepo {
     private readonly table: string,
   ) {}
 
-  async get(caller: Caller, resource: Resource, id: string, opts: { consistent?: boolean } = {}) {
+  async get(caller: Caller, resource: ResourceShape, id: string, opts: { consistent?: boolean } = {}) {
     const out = await this.db
       .call<{ Item?: AttributeMap }>('GetItem', {
         TableName: this.table,
@@ -112,7 +112,7 @@ export class DynamoItemRepo implements ItemRepo {
     return out.Item ? toStored(out.Item) : undefined;
   }
 
-  private itemRecord(caller: Caller, resource: Resource, item: StoredItem): AttributeMap {
+  private itemRecord(caller: Caller, resource: ResourceShape, item: StoredItem): AttributeMap {
     const pk = partitionKey(caller.tenant, resource.name);
     return marshall({
       ...item.data,
@@ -131,7 +131,7 @@ export class DynamoItemRepo implements ItemRepo {
 
   async create(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     item: StoredItem,
     idem?: IdempotencyRecord,
   ): Promise<void> {
@@ -213,7 +213,7 @@ export class DynamoItemRepo implements ItemRepo {
 
   async replace(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     id: string,
     data: Readonly<Record<string, unknown>>,
     now: string,
@@ -230,7 +230,7 @@ export class DynamoItemRepo implements ItemRepo {
     const set = ['#v = #v + :one', '#ua = :now', '#ub = :by'];
     const remove: string[] = [];
     const fields = {
-      ...Object.fromEntries(Object.keys(resource.schema.shape).map((k) => [k, undefined])),
+      ...Object.fromEntries(resource.fields.map((k) => [k, undefined])),
       ...data,
     };
     let n = 0;
@@ -273,7 +273,7 @@ export class DynamoItemRepo implements ItemRepo {
 
   async delete(
     caller: Caller,
-    resource: Resource,
+    resource: ResourceShape,
     id: string,
     now: string,
     expectedVersion?: number,

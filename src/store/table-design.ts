@@ -16,7 +16,7 @@
  * from the authorizer, never from the request.
  * @module
  */
-import type { Resource } from '../core/resource';
+import type { ResourceShape } from '../core/resource';
 
 export const PK = '_pk';
 export const SK = '_sk';
@@ -39,7 +39,7 @@ export function filterIndex(n: number): IndexDesign {
 }
 
 /** Every secondary index the table needs for these resources. */
-export function indexesFor(resources: readonly Resource[]): IndexDesign[] {
+export function indexesFor(resources: readonly ResourceShape[]): IndexDesign[] {
   const out: IndexDesign[] = [];
   if (resources.some((r) => r.sortBy))
     out.push({ name: SORT_INDEX, partitionKey: SORT_INDEX_PK, sortKey: SORT_SK });
@@ -101,7 +101,7 @@ export function sortableNumber(n: number): string {
 export const SORT_SEPARATOR = '\u0001';
 
 /** `_ssk` for an item: its sort value (if the resource has one) then its id, so ties break by creation. */
-export function sortKeyFor(resource: Resource, data: Record<string, unknown>, id: string): string {
+export function sortKeyFor(resource: ResourceShape, data: Record<string, unknown>, id: string): string {
   if (!resource.sortBy) return id;
   const v = data[resource.sortBy];
   let enc = '';
