@@ -3,8 +3,9 @@
  *
  * - Warm reuse: an environment that finished goes back on an idle stack (LIFO, so the warmest is reused).
  * - Scale out on demand up to the function's reserved concurrency (or the local cap), queueing beyond it.
- * - Once used, one spare environment is kept initialised, so a burst does not pay cold starts one by one;
- *   nothing is spawned before the first invocation.
+ * - Once an invocation has had to wait for a busy environment, one spare is kept initialised, so a burst does
+ *   not pay cold starts one by one. A function only ever invoked one at a time (a stream consumer, a cached
+ *   authorizer) keeps one environment, as on Lambda; nothing is spawned before the first invocation.
  * - Timeout: the environment is terminated and replaced; the result is `Sandbox.Timedout`.
  * - Crash (uncaught exception, unhandled rejection, `process.exit`, heap limit): the environment is gone, the
  *   result says why.
@@ -91,6 +92,8 @@ export class FunctionPool {
   private qHead = 0;
   private generation = 0;
   private used = false;
+  /** An invocation found every environment busy (or starting) at least once: worth keeping a spare. */
+  private contended = false;
   private stopped = false;
   private busy = 0;
   private initializing = 0;
@@ -162,6 +165,7 @@ export class FunctionPool {
       const env = this.idle.pop();
       if (env) this.dispatch(env, p);
       else {
+        if (this.envs.size > 0) this.contended = true;
         this.queue.push(p);
         this.scale();
       }
@@ -183,7 +187,7 @@ export class FunctionPool {
     return p;
   }
 
-  /** Spawns what queued work needs (within the cap), plus one spare once the function has been used. */
+  /** Spawns what queued work needs (within the cap), plus one spare once the function has met contention. */
   private scale(): void {
     if (this.stopped || this.loadError) return;
     const max = this.maxConcurrency;
@@ -192,7 +196,8 @@ export class FunctionPool {
       this.spawn();
       want--;
     }
-    if (this.used && this.idle.length === 0 && this.initializing === 0 && this.envs.size < max) this.spawn();
+    if (this.contended && this.idle.length === 0 && this.initializing === 0 && this.envs.size < max)
+      this.spawn();
   }
 
   private spawn(): void {
@@ -211,7 +216,10 @@ export class FunctionPool {
       env,
       execArgv: this.execArgv,
       // The function's memory as the worker's heap limit: exceeding it ends the environment, as on Lambda.
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(spec.memoryMb, 64) },
+      resourceLimits: {
+        maxOldGenerationSizeMb: Math.max(spec.memoryMb, 64),
+        ...(process.env.YG ? { maxYoungGenerationSizeMb: Number(process.env.YG) } : {}),
+      },
       stdout: false,
       stderr: false,
     });
@@ -511,7 +519,7 @@ export class FunctionPool {
 
   /**
    * Stops environments idle for at least `idleForMs` (Lambda reclaims idle environments too); once none is
-   * left, no spare is kept until the function is used again. Returns how many stopped.
+   * left, no spare is kept until the function meets contention again. Returns how many stopped.
    */
   reap(idleForMs: number): number {
     const now = performance.now();
@@ -522,7 +530,10 @@ export class FunctionPool {
         n++;
       }
     }
-    if (this.envs.size === 0 && this.queued() === 0) this.used = false;
+    if (this.envs.size === 0 && this.queued() === 0) {
+      this.used = false;
+      this.contended = false;
+    }
     return n;
   }
 

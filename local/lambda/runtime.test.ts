@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Engine, startEngine } from '../engine/engine';
 import type { FunctionSpec, InvokeResult } from '../types';
 import { createLambdaRuntime, type LambdaRuntime, lacksOwnSdk } from './runtime';
@@ -414,15 +414,27 @@ describe('createLambdaRuntime', () => {
       expect(await rt.invoke('Slow', {})).toMatchObject({ ok: false, errorType: 'TooManyRequestsException' });
     });
 
-    it('reuses the warm environment and keeps exactly one spare, spawning nothing before first use', async () => {
+    it('reuses the warm environment, spawning nothing before first use and no spare for one-at-a-time use', async () => {
       const rt = start([spec('Echo', dirs.echo), spec('Unused', dirs.echo)]);
       expect(rt.stats().map((s) => s.environments)).toEqual([0, 0]);
       const ns: unknown[] = [];
       for (let i = 0; i < 5; i++) ns.push(payload(await rt.invoke('Echo', {}))['n']);
       expect(ns).toEqual([1, 2, 3, 4, 5]);
       const [echo, unused] = rt.stats();
-      expect(echo).toMatchObject({ environments: 2, coldStarts: 2 });
+      expect(echo).toMatchObject({ environments: 1, coldStarts: 1 });
       expect(unused).toMatchObject({ environments: 0, coldStarts: 0 });
+    });
+
+    it('keeps one spare once an invocation has waited for a busy environment', async () => {
+      const rt = start([spec('Slow', dirs.slow)], { defaultConcurrency: 4 });
+      const counter = new SharedArrayBuffer(12);
+      const c = new Int32Array(counter);
+      const both = Promise.all([rt.invoke('Slow', { counter }), rt.invoke('Slow', { counter })]);
+      await inFlight(c, 2);
+      // The second invocation waited for the first one's environment: a third is started as the spare.
+      await vi.waitFor(() => expect(rt.stats()[0]).toMatchObject({ environments: 3, busy: 2, idle: 1 }));
+      openGate(c);
+      expect((await both).every((r) => r.ok)).toBe(true);
     });
   });
 
