@@ -4,12 +4,14 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Log } from './types';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_APP = join(PROJECT_ROOT, 'infra', 'app.ts');
 
 export interface SynthOptions {
   /** Where the cloud assembly is written. */
@@ -24,7 +26,7 @@ export interface SynthOptions {
 /** Runs the app; resolves with the assembly folder, or rejects with the app's own error output. */
 export function synthesize(opts: SynthOptions): Promise<string> {
   mkdirSync(opts.outDir, { recursive: true });
-  const app = opts.app ?? join(PROJECT_ROOT, 'infra', 'app.ts');
+  const app = opts.app ?? DEFAULT_APP;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', app], {
       cwd: PROJECT_ROOT,
@@ -49,4 +51,60 @@ export function synthesize(opts: SynthOptions): Promise<string> {
       else reject(new Error(`the CDK app failed (exit ${code}):\n${output.trim()}`));
     });
   });
+}
+
+/** The files and folders of this project whose content decides what the app synthesizes. */
+const SYNTH_INPUTS = ['src', 'infra', 'package.json', 'package-lock.json', 'tsconfig.json', 'cdk.json'];
+const FINGERPRINT_FILE = '.twin-synth-inputs';
+
+/** Every file at or below `path`, in a stable order. */
+function* filesAt(path: string): Generator<string> {
+  if (!statSync(path).isDirectory()) {
+    yield path;
+    return;
+  }
+  for (const e of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.isDirectory() || e.isFile()) yield* filesAt(join(path, e.name));
+  }
+}
+
+/**
+ * A hash of everything a synth of our app depends on: the app's sources and lock file, the context, and the
+ * variables `infra/config.ts` reads (`API_*`) or the CDK reads (`CDK_*`).
+ */
+export function synthFingerprint(
+  context: Readonly<Record<string, unknown>>,
+  app: string,
+  env: NodeJS.ProcessEnv = process.env,
+  root = PROJECT_ROOT,
+): string {
+  const h = createHash('sha256');
+  h.update(app).update('\0').update(JSON.stringify(context));
+  for (const k of Object.keys(env).sort())
+    if (k.startsWith('API_') || k.startsWith('CDK_')) h.update(`\0${k}=${env[k]}`);
+  for (const input of SYNTH_INPUTS) {
+    const path = join(root, input);
+    if (!existsSync(path)) continue;
+    for (const f of filesAt(path)) h.update(`\0${relative(root, f)}\0`).update(readFileSync(f));
+  }
+  return h.digest('hex');
+}
+
+/**
+ * {@link synthesize}, unless `outDir` already holds the assembly of a synth with the same inputs
+ * ({@link synthFingerprint}): a restart with nothing changed skips the ~10 s synth. Resolves with whether it
+ * reused the assembly.
+ */
+export async function synthesizeCached(opts: SynthOptions): Promise<{ dir: string; reused: boolean }> {
+  const key = synthFingerprint(opts.context, opts.app ?? DEFAULT_APP);
+  const marker = join(opts.outDir, FINGERPRINT_FILE);
+  const manifest = join(opts.outDir, 'manifest.json');
+  if (existsSync(manifest) && existsSync(marker) && readFileSync(marker, 'utf8') === key) {
+    return { dir: opts.outDir, reused: true };
+  }
+  rmSync(marker, { force: true });
+  opts.log?.(`Synthesizing the CDK app (${relative(PROJECT_ROOT, opts.app ?? DEFAULT_APP)})...`);
+  const dir = await synthesize(opts);
+  writeFileSync(marker, key);
+  return { dir, reused: false };
 }

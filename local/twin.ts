@@ -29,7 +29,7 @@ import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './i
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
-import { PROJECT_ROOT, synthesize } from './synth';
+import { PROJECT_ROOT, synthesizeCached } from './synth';
 import type { Log } from './types';
 
 export interface TwinOptions {
@@ -134,6 +134,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   serveJwks = jwksHandler(issuer);
 
   let engine: Engine | undefined;
+  let engineStarting: Promise<Engine> | undefined;
   let lambda: LambdaRuntime | undefined;
   let iam: IamProxy | undefined;
   let streams: EventSourceMappings | undefined; // local/streams
@@ -142,7 +143,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     await streams?.stop(); // local/streams: before the runtime, so no batch is left half-delivered
     await lambda?.stop();
     await iam?.stop();
-    await engine?.stop();
+    // The engine starts while the app synthesizes: a failed synth may find it still starting.
+    await (engine ?? (await engineStarting?.catch(() => undefined)))?.stop();
     await new Promise<void>((ok) => {
       server.close(() => ok());
       server.closeAllConnections();
@@ -152,20 +154,30 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   try {
     const context = {
       stage: 'local',
+      ...opts.context,
       jwtIssuer: origin,
       jwksUrl: `${origin}${JWKS_PATH}`,
       jwtAudience: LOCAL_AUDIENCE,
     };
     const assemblyDir = join(dataDir, 'cdk.out');
+    // A restart with the same sources, lock file, context and API_*/CDK_* variables reuses the last assembly.
     const synth = async () => {
       const t = performance.now();
-      log('Synthesizing the CDK app (infra/app.ts)...');
-      await synthesize({ outDir: assemblyDir, context, log });
-      log(`Synthesized in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      const { reused } = await synthesizeCached({ outDir: assemblyDir, context, log });
+      const s = ((performance.now() - t) / 1000).toFixed(1);
+      log(
+        reused ? `Reused the last synth in ${s} s (nothing it depends on changed)` : `Synthesized in ${s} s`,
+      );
       return assemblyDir;
     };
     const load = (dir: string): StackArtifact => selectStack(readCloudAssembly(dir), opts.stackName);
 
+    // DynamoDB Local's JVM (3-4 s) starts while the app synthesizes; its tables wait for the template.
+    log(opts.dynamodbEndpoint ? `Using DynamoDB at ${opts.dynamodbEndpoint}` : 'Starting DynamoDB Local...');
+    engineStarting = startEngine({
+      ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
+      ...(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    });
     const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
     for (const r of unsupportedResources(stack.template)) log(`not emulated (left out): ${r}`);
     const secrets = createSecretStore({ dataDir });
@@ -177,11 +189,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       log,
     });
 
-    log(opts.dynamodbEndpoint ? `Using DynamoDB at ${opts.dynamodbEndpoint}` : 'Starting DynamoDB Local...');
-    engine = await startEngine({
-      ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
-      ...(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
-    });
+    engine = await engineStarting;
     const tables = await createTables(stack.template, resolver.resolve, engine.endpoint, {
       log,
       region,

@@ -21,21 +21,10 @@ export interface BenchTwin {
   stop(): Promise<void>;
 }
 
-/** Limits high enough that the gateway never throttles the bench (see `infra/config.ts`). */
-export const THROTTLE_ENV = {
-  API_THROTTLE_RATE: '1000000',
-  API_THROTTLE_BURST: '1000000',
-  API_QUOTA_LIMIT: '2000000000',
-} as const;
-
 export async function startBenchTwin(dataDir: string): Promise<BenchTwin> {
   const child = spawnTs(join(BENCH_DIR, 'lib', 'twin-child.ts'), [dataDir], {
     // The SDK's Node 20 deprecation notice is noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // The usage plan and stage throttle at 50 rps (burst 100) by default. `startTwin({ context })` is the way to
-    // raise them, but twin.ts does not pass that context on to the synth yet; infra/config.ts reads these
-    // variables when the context has no value, and local/synth.ts passes the environment through.
-    ...THROTTLE_ENV,
   });
   try {
     const ready = await waitMessage<{ url: string; apiKey: string; engineEndpoint: string; origin: string }>(
