@@ -57,14 +57,19 @@ export function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-/** Starts a TypeScript module of the bench in a child Node process with an IPC channel. */
+/**
+ * Starts a TypeScript module of the bench in a child Node process with an IPC channel: through `tsx`, or with
+ * `bundled` as `npm start` runs the twin (`local/run.mjs`: bundled by esbuild first, no tsx loader in the process).
+ */
 export function spawnTs(
   file: string,
   args: readonly string[],
   env: Record<string, string | undefined> = {},
+  bundled = false,
 ): ChildProcess {
+  const runner = bundled ? [join(ROOT, 'local', 'run.mjs')] : ['--import', 'tsx'];
   return track(
-    spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    spawn(process.execPath, [...runner, file, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
