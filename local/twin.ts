@@ -178,6 +178,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
       ...(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
     });
+    // Its failure is reported where it is awaited, below; until then it must not count as unhandled.
+    engineStarting.catch(() => {});
     const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
     for (const r of unsupportedResources(stack.template)) log(`not emulated (left out): ${r}`);
     const secrets = createSecretStore({ dataDir });
