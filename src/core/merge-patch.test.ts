@@ -38,6 +38,18 @@ describe('mergePatch (RFC 7396)', () => {
     );
   });
 
+  it('patches a member named __proto__ as data, never as the prototype', () => {
+    const patch = JSON.parse('{"__proto__": {"price": 5}, "a": {"__proto__": {"x": 1}}}');
+    const out = mergePatch({ a: {} }, patch) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out).sort()).toEqual(['__proto__', 'a']);
+    expect(out['price']).toBeUndefined();
+    const a = out['a'] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    expect(Object.hasOwn(a, '__proto__')).toBe(true);
+    expect(JSON.stringify(out)).toBe('{"a":{"__proto__":{"x":1}},"__proto__":{"price":5}}');
+  });
+
   it('does not modify its arguments', () => {
     fc.assert(
       fc.property(json, json, (t, p) => {

@@ -16,7 +16,15 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    // Every member is an own data property, "__proto__" included (JSON.parse makes it one): assigning it
+    // would set the object's prototype instead, and its fields would be inherited rather than patched.
+    else
+      Object.defineProperty(out, k, {
+        value: mergePatch(Object.hasOwn(out, k) ? out[k] : undefined, v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }
