@@ -17,24 +17,49 @@ describe('diffFields', () => {
     expect(diffFields({ n: 1 }, undefined)).toEqual([{ field: 'n', before: 1 }]);
   });
 
-  it('applying the diff as a merge patch turns the old version into the new one', () => {
-    // Merge patch cannot carry a null inside a value, so values here hold none.
+  it('setting each changed field to its new value, or removing it, turns the old version into the new one', () => {
+    // A change carries whole values, so it is applied field by field: as a merge patch, an object value would
+    // be merged into the old one instead of replacing it ({"o": {"a": 0}} patched with {"o": {}} keeps "a").
     const value = fc.oneof(
       fc.integer(),
       fc.string(),
       fc.boolean(),
+      fc.constant(null),
       fc.array(fc.integer()),
-      fc.dictionary(fc.string(), fc.integer()),
+      fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.constant(null))),
     );
+    const obj = fc.dictionary(fc.string({ minLength: 1 }), value);
+    fc.assert(
+      fc.property(obj, obj, (b, a) => {
+        const applied = structuredClone(b);
+        for (const c of diffFields(b, a)) {
+          if (Object.hasOwn(c, 'after'))
+            Object.defineProperty(applied, c.field, {
+              value: c.after,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          else delete applied[c.field];
+        }
+        expect(diffFields(applied, a)).toEqual([]);
+        expect(applied).toEqual(a);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a diff without object values, applied as a merge patch, turns the old version into the new one', () => {
+    const value = fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.array(fc.integer()));
     const obj = fc.dictionary(fc.string({ minLength: 1 }), value);
     fc.assert(
       fc.property(obj, obj, (b, a) => {
         const patch = Object.fromEntries(
           diffFields(b, a).map((c) => [c.field, c.after === undefined ? null : c.after]),
         );
-        const applied = mergePatch(structuredClone(b), patch) as Record<string, unknown>;
-        expect(diffFields(applied, a)).toEqual([]);
+        expect(mergePatch(structuredClone(b), patch)).toEqual(a);
       }),
+      { numRuns: 500 },
     );
   });
 });
@@ -86,5 +111,14 @@ describe('entryFor', () => {
     expect(() =>
       entryFor({ eventName: 'INSERT', newImage: { ...base, version: 'one' }, at: 't' }, 'acme'),
     ).toThrow(TypeError);
+  });
+});
+
+describe('diffFields with a member named __proto__', () => {
+  it('sees a removed __proto__ member as removed, not as Object.prototype', () => {
+    const before = JSON.parse('{"__proto__": {"a": 0}}') as Record<string, unknown>;
+    expect(diffFields(before, {})).toEqual([{ field: '__proto__', before: { a: 0 } }]);
+    expect(diffFields(before, JSON.parse('{"__proto__": {"a": 0}}'))).toEqual([]);
+    expect(diffFields(JSON.parse('{"x": {"__proto__": 1}}'), { x: {} })).toHaveLength(1);
   });
 });

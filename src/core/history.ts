@@ -30,7 +30,13 @@ function same(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every(
+    (k) => Object.hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
+}
+
+function own(obj: Readonly<Record<string, unknown>> | undefined, key: string): unknown {
+  return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /** The client fields that differ between two versions (top-level fields, old and new values whole). */
@@ -41,8 +47,9 @@ export function diffFields(
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
   const out: FieldChange[] = [];
   for (const field of keys) {
-    const b = before?.[field];
-    const a = after?.[field];
+    // Own members only: reading "__proto__" off an object without that member would yield Object.prototype.
+    const b = own(before, field);
+    const a = own(after, field);
     if (same(a, b)) continue;
     out.push({ field, ...(b !== undefined ? { before: b } : {}), ...(a !== undefined ? { after: a } : {}) });
   }
