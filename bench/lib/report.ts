@@ -33,11 +33,6 @@ export interface BenchOptions {
   readonly loadSeconds: number;
   /** Load on the engine before anything is timed (DynamoDB Local's JVM needs ~20 s to settle). */
   readonly warmupSeconds: number;
-  /**
-   * The twin's memory warm-up, after the engine's: slices of load on the twin alone (every op at concurrency
-   * 16, `seconds` each) until its RSS stops making new highs, at most `maxSlices` (see section 2).
-   */
-  readonly memoryWarmup: { readonly seconds: number; readonly maxSlices: number };
   readonly scaleSmall: number;
   readonly scaleLarge: number;
   readonly scaleSeconds: number;
@@ -50,7 +45,6 @@ export const FULL: BenchOptions = {
   loadRuns: 3,
   loadSeconds: 5,
   warmupSeconds: 20,
-  memoryWarmup: { seconds: 3, maxSlices: 12 },
   scaleSmall: 1_000,
   scaleLarge: 100_000,
   scaleSeconds: 3,
@@ -63,7 +57,6 @@ export const QUICK: BenchOptions = {
   loadRuns: 3,
   loadSeconds: 0.4,
   warmupSeconds: 3,
-  memoryWarmup: { seconds: 0.4, maxSlices: 3 },
   scaleSmall: 1_000,
   scaleLarge: 10_000,
   scaleSeconds: 0.4,

@@ -114,12 +114,6 @@ export interface WarmData {
   readonly memoryMb: {
     readonly start: number;
     readonly afterWarmup: number;
-    /** The twin's memory warm-up: RSS after each slice, and whether it settled before the cap. */
-    readonly settle: {
-      readonly slices: readonly number[];
-      readonly seconds: number;
-      readonly settled: boolean;
-    };
     /** Peak while each round ran, and after each round. */
     readonly rounds: readonly { peak: number; after: number }[];
     readonly growthAcrossRounds: number;
@@ -141,7 +135,6 @@ export interface LoadContext {
   readonly memStart: number;
   readonly memAfterWarmup: number;
   readonly warmupSeconds: number;
-  readonly settle: WarmData['memoryMb']['settle'];
   stopUpper(): Promise<void>;
 }
 
@@ -181,9 +174,7 @@ export async function prepareLoads(opts: BenchOptions, twin: BenchTwin, table: s
       }
     }
     await twin.drain();
-    const settle = await settleMemory(opts, twin, targets.find((t) => t.name === 'twin') as Target, ids);
     return {
-      settle,
       targets,
       ids,
       upperOrigin,
@@ -198,38 +189,8 @@ export async function prepareLoads(opts: BenchOptions, twin: BenchTwin, table: s
   }
 }
 
-/**
- * Loads the twin alone until its memory settles. Each environment's V8 heap grows lazily under load (its young
- * generation expands to its cap, old space to what survives): measured over 16 rounds of every op, the twin's
- * RSS rose for about 2 minutes, then moved within +-10 MB (local/lambda: the REPORT lines' heap sizes settled
- * at 25-27 MB per environment, the heap in use after a full GC stayed flat: `npm run bench:leak`). Slices run
- * until the highest RSS of the last three is no more than 5 MB above every earlier one (at least four
- * slices), or `maxSlices`; the rounds that follow then measure growth, not warm-up.
- */
-async function settleMemory(
-  opts: BenchOptions,
-  twin: BenchTwin,
-  target: Target,
-  ids: readonly string[],
-): Promise<WarmData['memoryMb']['settle']> {
-  const { seconds, maxSlices } = opts.memoryWarmup;
-  const slices: number[] = [];
-  const started = performance.now();
-  const settled = () => {
-    if (slices.length < 4) return false;
-    const before = Math.max(...slices.slice(0, -3));
-    return Math.max(...slices.slice(-3)) <= before + 5;
-  };
-  while (slices.length < maxSlices && !settled()) {
-    for (const op of LOAD_OPS) await load(target, op, 16, seconds, ids);
-    await twin.drain();
-    slices.push(round(twin.rss(), 1));
-  }
-  return { slices, seconds: round((performance.now() - started) / 1000, 0), settled: settled() };
-}
-
 export async function warmLoads(opts: BenchOptions, twin: BenchTwin, ctx: LoadContext): Promise<WarmResult> {
-  const { targets, ids, memStart, memAfterWarmup, settle } = ctx;
+  const { targets, ids, memStart, memAfterWarmup } = ctx;
   type Key = `${LoadOp}/${number}/${'twin' | 'upper'}`;
   const figures = new Map<Key, LoadFigures[]>();
   const requests: RequestRecord[] = [];
@@ -292,7 +253,6 @@ export async function warmLoads(opts: BenchOptions, twin: BenchTwin, ctx: LoadCo
     memoryMb: {
       start: round(memStart, 1),
       afterWarmup: round(memAfterWarmup, 1),
-      settle,
       rounds,
       growthAcrossRounds: round(last - first, 1),
     },
@@ -333,7 +293,7 @@ export async function warmLoads(opts: BenchOptions, twin: BenchTwin, ctx: LoadCo
       ]),
     ),
     '',
-    `Twin RSS (MB): ${data.memoryMb.start} at start, ${data.memoryMb.afterWarmup} after the engine's warm-up; the twin's memory warm-up (${settle.slices.length} slices of every op at concurrency 16 on the twin alone, ${settle.seconds} s) ${settle.settled ? 'settled' : 'reached its cap without settling'}: ${settle.slices.map((x) => x.toFixed(0)).join(' -> ')}; per round peak/after: ${rounds.map((r) => `${r.peak}/${r.after}`).join(', ')}; growth from the first round to the last: ${data.memoryMb.growthAcrossRounds} MB.`,
+    `Twin RSS (MB): ${data.memoryMb.start} at start, ${data.memoryMb.afterWarmup} after warm-up; per round peak/after: ${rounds.map((r) => `${r.peak}/${r.after}`).join(', ')}; growth from the first round to the last: ${data.memoryMb.growthAcrossRounds} MB.`,
     '',
     '- The twin runs at most 2 environments per function (no reserved concurrency): at 16 connections requests queue in the twin, as they would behind a concurrency limit.',
     '- Both servers, autocannon and DynamoDB Local share the same 2 cores: the ratio is what counts, not the absolute figures.',
