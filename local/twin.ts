@@ -24,13 +24,13 @@ import {
 } from './assembly/index';
 import { createTables, type Engine, startEngine, type TableState } from './engine/index';
 import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
-import { functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
+import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
 import { PROJECT_ROOT, synthesizeCached } from './synth';
-import type { Log } from './types';
+import type { FunctionSpec, Log } from './types';
 
 export interface TwinOptions {
   /** TCP port; 0 picks a free one. @default 3000 */
@@ -78,6 +78,11 @@ export interface Twin {
   readonly lambda: LambdaRuntime;
   /** The event source mappings on the tables' streams (local/streams): `idle()`, `deadLetters()`. */
   readonly streams: EventSourceMappings;
+  /**
+   * The IAM proxy (absent with `enforceIam: false`). Its `stats()` count only the calls it answered itself:
+   * environments check their own calls in-process (local/iam/guard.ts) and pass it only what they cannot frame.
+   */
+  readonly iam: IamProxy | undefined;
   /** Failed stream batches kept for an on-failure destination (by logical id), or for all (local/streams). */
   deadLetters(destinationLogicalId?: string): unknown[];
   /** Re-synthesizes and swaps every function whose code changed. */
@@ -206,7 +211,14 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     // IAM: each function reaches the engine through the proxy, at its own endpoint (its own role).
     if (opts.enforceIam ?? true) {
       const principals = functionPrincipals(stack.template, resolver, functions, { accountId, log });
-      iam = await startIamProxy({ engineEndpoint: engine.endpoint, principals, region, accountId, log });
+      iam = await startIamProxy({
+        engineEndpoint: engine.endpoint,
+        principals,
+        region,
+        accountId,
+        log,
+        guardModule: buildIamGuard(join(dataDir, 'lambda')),
+      });
       functions = functions.map(iam.withEndpoint);
       log(`IAM: DynamoDB calls checked against each function's role (${iam.url}; --no-iam to turn off)`);
     }
@@ -277,7 +289,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         const old = functions.find((o) => o.logicalId === f.logicalId);
         return (
           old &&
-          (old.codeDir !== f.codeDir || JSON.stringify(old.environment) !== JSON.stringify(f.environment))
+          (old.codeDir !== f.codeDir ||
+            JSON.stringify(old.environment) !== JSON.stringify(f.environment) ||
+            preloadKey(old) !== preloadKey(f))
         );
       });
       await Promise.all(changed.map((f) => runtime.reload(f.logicalId, f)));
@@ -315,6 +329,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       issuer,
       lambda: runtime,
       streams: eventSources, // local/streams
+      iam,
       deadLetters: (id) => eventSources.deadLetters(id), // local/streams
       token: ({ sub, tenant, ttlSeconds }) =>
         issuer.sign({ sub, tenant, ...(ttlSeconds ? { ttlSeconds } : {}) }),
@@ -328,4 +343,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     await cleanup().catch(() => {});
     throw e;
   }
+}
+
+/** What a function's environments preload, comparable across reloads (a changed role means new environments). */
+function preloadKey(f: FunctionSpec): string {
+  return JSON.stringify(f.preload ?? null, (_k, v: unknown) => (v instanceof RegExp ? String(v) : v));
 }

@@ -68,4 +68,16 @@ export interface FunctionSpec {
   readonly inlineCode?: string;
   /** `LoggingConfig.LogGroup`; @default `/aws/lambda/<functionName>` */
   readonly logGroupName?: string;
+  /** Loaded in each environment before the handler (the IAM proxy sets its in-environment check here). */
+  readonly preload?: EnvironmentPlugin;
+}
+
+/**
+ * A module each environment of a function loads before the handler's, with its settings: the runtime passes
+ * it through (structured clone) without reading more than `module`. Its `install(settings, log)` export runs
+ * first; `log` writes a line to the twin's log.
+ */
+export interface EnvironmentPlugin {
+  /** File URL of an ES module (plain JavaScript: environments run no loader). */
+  readonly module: string;
 }

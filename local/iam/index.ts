@@ -5,6 +5,10 @@
  */
 export type { ArnContext, Permission } from './actions';
 export { DYNAMODB_TARGET_PREFIX, partiqlPermission, requiredPermissions, tableArn } from './actions';
+export type { BoundPrincipal, Verdict } from './authorize';
+export { authorize, bind } from './authorize';
+export { buildIamGuard } from './build-guard';
+export type { IamGuardConfig } from './guard';
 export { awsManagedName, KNOWN_AWS_MANAGED } from './managed';
 export type { CompiledStatement, Decision, PolicySet } from './policy';
 export { accessDeniedMessage, actionPattern, compilePolicy, evaluate, resourcePattern } from './policy';

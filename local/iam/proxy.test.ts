@@ -11,24 +11,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDB, DynamoDBError } from '../../src/store/dynamodb';
 import { type DynamoDBLocal, startDynamoDBLocal } from '../engine/dynamodb-local';
-import { compilePolicy } from './policy';
-import type { FunctionPrincipal } from './principals';
 import { type IamProxy, startIamProxy } from './proxy';
-
-const T = 'arn:aws:dynamodb:us-east-1:000000000000:table/Tbl';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const principal = (
-  id: string,
-  statements: Record<string, unknown>[],
-  enforced = true,
-): FunctionPrincipal => ({
-  functionLogicalId: id,
-  functionName: `S-${id}`,
-  roleName: `${id}Role`,
-  sessionArn: `arn:aws:sts::000000000000:assumed-role/${id}Role/S-${id}`,
-  enforced,
-  policies: { identity: compilePolicy({ Statement: statements }, `${id}Policy`) },
-});
+import { credentials, denied, principal, T } from './test-fixtures';
 
 let engine: DynamoDBLocal;
 let proxy: IamProxy;
@@ -64,9 +48,6 @@ const ours = (id: string) =>
   new DynamoDB({ endpoint: proxy.endpointFor(id), region: 'us-east-1', credentials, maxAttempts: 3 });
 const sdk = (id: string) =>
   new DynamoDBClient({ endpoint: proxy.endpointFor(id), region: 'us-east-1', credentials, maxAttempts: 1 });
-const denied = (action: string) =>
-  `User: arn:aws:sts::000000000000:assumed-role/WriterRole/S-Writer is not authorized to perform: dynamodb:${action} on resource: ${T} because no identity-based policy allows the dynamodb:${action} action`;
-
 describe('the IAM proxy with DynamoDB Local', () => {
   it('forwards an allowed PutItem and GetItem (our client)', async () => {
     const db = ours('Writer');

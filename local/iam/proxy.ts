@@ -19,8 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionSpec, Log } from '../types';
-import { type ArnContext, DYNAMODB_TARGET_PREFIX, requiredPermissions } from './actions';
-import { accessDeniedMessage, type Decision, evaluate } from './policy';
+import type { ArnContext } from './actions';
+import { authorize, type BoundPrincipal, bind } from './authorize';
+import type { IamGuardConfig } from './guard';
 import type { FunctionPrincipal } from './principals';
 
 export interface IamProxyOptions {
@@ -37,6 +38,11 @@ export interface IamProxyOptions {
   readonly port?: number;
   /** Denials and warnings. @default silent */
   readonly log?: Log;
+  /**
+   * The built guard (`buildIamGuard`): when given, `withEndpoint` also has each environment run the check
+   * itself (`guard.ts`), and the proxy answers only what the guard passes on to it.
+   */
+  readonly guardModule?: string;
 }
 
 export interface IamProxyStats {
@@ -52,7 +58,7 @@ export interface IamProxy {
   readonly port: number;
   /** The DynamoDB endpoint of one function. */
   endpointFor(functionLogicalId: string): string;
-  /** The spec with `AWS_ENDPOINT_URL_DYNAMODB` set to the function's endpoint. */
+  /** The spec with `AWS_ENDPOINT_URL_DYNAMODB` set to the function's endpoint (and the guard preloaded). */
   withEndpoint(spec: FunctionSpec): FunctionSpec;
   /** Replaces the principals (hot reload: the roles may have changed). */
   setPrincipals(principals: readonly FunctionPrincipal[]): void;
@@ -62,12 +68,6 @@ export interface IamProxy {
 
 const JSON_TYPE = 'application/x-amz-json-1.0';
 const PATH = /^\/fn\/([^/?#]+)\/?(?:\?.*)?$/;
-const CACHE_LIMIT = 10_000;
-
-interface Bound {
-  readonly principal: FunctionPrincipal;
-  readonly decisions: Map<string, Decision>;
-}
 
 /**
  * Starts the proxy; resolves once it listens.
@@ -80,9 +80,9 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
   const ctx: ArnContext = { region: opts.region ?? 'us-east-1', accountId: opts.accountId ?? '000000000000' };
   const engine = new URL(opts.engineEndpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  let bound = new Map<string, Bound>();
+  let bound = new Map<string, BoundPrincipal>();
   const setPrincipals = (ps: readonly FunctionPrincipal[]) => {
-    bound = new Map(ps.map((p) => [p.functionLogicalId, { principal: p, decisions: new Map() }]));
+    bound = new Map(ps.map((p) => [p.functionLogicalId, bind(p)]));
   };
   setPrincipals(opts.principals ?? []);
   const counts = { allowed: 0, denied: 0, unchecked: 0 };
@@ -137,17 +137,6 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
     up.end(body);
   };
 
-  const decide = (b: Bound, action: string, resource: string): Decision => {
-    const key = `${action} ${resource}`;
-    let d = b.decisions.get(key);
-    if (!d) {
-      if (b.decisions.size >= CACHE_LIMIT) b.decisions.clear();
-      d = evaluate(b.principal.policies, action, resource);
-      b.decisions.set(key, d);
-    }
-    return d;
-  };
-
   const handle = (
     req: import('node:http').IncomingMessage,
     res: import('node:http').ServerResponse,
@@ -162,62 +151,16 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
       });
       return;
     }
-    const { principal } = b;
-    const target = String(req.headers['x-amz-target'] ?? '');
-    if (!principal.enforced) {
-      counts.unchecked++;
-      forward(req, res, body);
-      return;
-    }
-    if (!target.startsWith(DYNAMODB_TARGET_PREFIX)) {
-      warnOnce(
-        target,
-        `warning: IAM: ${target || '(no X-Amz-Target)'} is not checked by the twin; forwarded`,
-      );
-      counts.unchecked++;
-      forward(req, res, body);
-      return;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      json = undefined;
-    }
-    const needed = requiredPermissions(target, json, ctx);
-    if (!needed) {
-      warnOnce(
-        `${target}?`,
-        `warning: IAM: could not tell what ${target} needs from its request; forwarded unchecked (${principal.functionLogicalId})`,
-      );
-      counts.unchecked++;
-      forward(req, res, body);
-      return;
-    }
-    for (const { action, resource } of needed) {
-      const d = decide(b, action, resource);
-      if (d.allowed) continue;
+    const v = authorize(b, String(req.headers['x-amz-target'] ?? ''), body.toString('utf8'), ctx);
+    if (!v.allowed) {
       counts.denied++;
-      const why =
-        d.kind === 'explicit'
-          ? `denied by ${d.by?.source ?? 'a Deny statement'}`
-          : d.policyType === 'permissions boundary'
-            ? 'the permissions boundary does not allow it'
-            : `no statement of role ${principal.roleName} allows it${
-                d.conditionalAllow
-                  ? ` (${d.conditionalAllow.source} might, but its Condition is not evaluated locally)`
-                  : ''
-              }`;
-      log(
-        `IAM denied ${principal.functionLogicalId} (${principal.functionName}): ${action} on ${resource}: ${why}. On AWS this call fails with AccessDeniedException; grant it to the function's role (or run the twin with --no-iam).`,
-      );
-      reply(res, 400, {
-        __type: 'com.amazon.coral.service#AccessDeniedException',
-        Message: accessDeniedMessage(principal.sessionArn, action, resource, d),
-      });
+      log(v.line);
+      reply(res, 400, v.body);
       return;
     }
-    counts.allowed++;
+    if (v.warn) warnOnce(v.warn.key, v.warn.line);
+    if (v.unchecked) counts.unchecked++;
+    else counts.allowed++;
     forward(req, res, body);
   };
 
@@ -246,10 +189,24 @@ export async function startIamProxy(opts: IamProxyOptions): Promise<IamProxy> {
     url,
     port,
     endpointFor,
-    withEndpoint: (spec) => ({
-      ...spec,
-      environment: { ...spec.environment, AWS_ENDPOINT_URL_DYNAMODB: endpointFor(spec.logicalId) },
-    }),
+    withEndpoint: (spec) => {
+      const principal = bound.get(spec.logicalId)?.principal;
+      const preload: IamGuardConfig | undefined =
+        opts.guardModule && principal && engine.protocol === 'http:'
+          ? {
+              module: opts.guardModule,
+              proxy: { host, port },
+              engine: { host: engine.hostname, port: Number(engine.port || 80) },
+              principal,
+              ctx,
+            }
+          : undefined;
+      return {
+        ...spec,
+        environment: { ...spec.environment, AWS_ENDPOINT_URL_DYNAMODB: endpointFor(spec.logicalId) },
+        ...(preload ? { preload } : {}),
+      };
+    },
     setPrincipals,
     stats: () => ({ ...counts }),
     stop: () =>

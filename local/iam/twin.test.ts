@@ -53,7 +53,7 @@ afterAll(async () => {
 describe('IAM enforcement in the twin', { timeout: 180_000 }, () => {
   it('lets every operation of our app through with the grants the stack gives', async () => {
     const lines: string[] = [];
-    const { call } = await start({}, lines);
+    const { twin, call } = await start({}, lines);
     const created = await call('POST', '/items', { name: 'pen', price: 2 }, { 'idempotency-key': 'k1' });
     expect(created.status).toBe(201);
     const id = String(created.body['id']);
@@ -68,6 +68,8 @@ describe('IAM enforcement in the twin', { timeout: 180_000 }, () => {
     expect(lines.filter((l) => l.includes('IAM denied') || /IAM: .*(not checked|unchecked)/.test(l))).toEqual(
       [],
     );
+    // Every call was checked inside its environment: none needed the proxy's thread.
+    expect(twin.iam?.stats()).toEqual({ allowed: 0, denied: 0, unchecked: 0 });
     await stopAll();
   });
 
@@ -93,7 +95,7 @@ describe('IAM enforcement in the twin', { timeout: 180_000 }, () => {
     writeFileSync(join(assembly, file), JSON.stringify(template));
 
     const lines: string[] = [];
-    const { call } = await start({ assembly }, lines);
+    const { twin, call } = await start({ assembly }, lines);
     const id = String((await call('POST', '/items', { name: 'pen', price: 2 })).body['id']);
     const put = await call('PUT', `/items/${id}`, { name: 'pen', price: 4 });
     expect(put.status).toBe(500);
@@ -108,6 +110,8 @@ describe('IAM enforcement in the twin', { timeout: 180_000 }, () => {
     ).toBe(true);
     // The other functions are untouched.
     expect((await call('PATCH', `/items/${id}`, { price: 3 })).status).toBe(200);
+    // The environment denied it itself, with the proxy's message and log line.
+    expect(twin.iam?.stats().denied).toBe(0);
     await stopAll();
 
     // --no-iam: the same assembly passes, as it did before the twin enforced IAM.

@@ -5,7 +5,8 @@
  * Messages (kept small; tags are numbers): main -> worker `{ id, event, requestId, deadline }`;
  * worker -> main `{ t: 0, initMs }` ready, `{ t: 1, line }` log, `{ t: 2, id, ok, json | errorType+errorMessage,
  * mem }` result, `{ t: 3, errorType, errorMessage }` init failed, `{ t: 4, errorType, errorMessage }` crash
- * (the environment exits right after).
+ * (the environment exits right after), `{ t: 5, line }` a line for the twin's own log (from the preloaded module,
+ * `workerData.preload`, which is installed before the handler's module loads: the twin's IAM check).
  * @module
  */
 import { createRequire, register } from 'node:module';
@@ -130,6 +131,17 @@ async function loadHandler() {
 
 patchLogs();
 if (wd.hooks) register(wd.hooks, { data: { fallbackParent: wd.fallbackParent } });
+if (wd.preload) {
+  const twinLog = (line) => port.postMessage({ t: 5, line });
+  try {
+    const { install } = await import(wd.preload.module);
+    install(wd.preload, twinLog);
+  } catch (e) {
+    twinLog(
+      `warning: ${wd.functionName}: ${wd.preload.module} did not load (${e?.message ?? e}); running without it`,
+    );
+  }
+}
 const handler = await loadHandler();
 if (typeof handler !== 'function') {
   port.postMessage({ t: 3, errorType: handler.errorType, errorMessage: handler.errorMessage });

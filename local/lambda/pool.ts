@@ -141,6 +141,7 @@ export class FunctionPool {
       logGroupName: logGroupOf(spec),
       logStreamName: '',
       ...(fallback ? { hooks: this.settings.hooks.href, fallbackParent: this.settings.fallbackParent } : {}),
+      ...(spec.preload ? { preload: spec.preload } : {}),
     };
     const nodeOptions = spec.environment['NODE_OPTIONS'] ?? '';
     this.execArgv = [];
@@ -274,6 +275,9 @@ export class FunctionPool {
         return;
       case 4:
         e.crash = { errorType: m.errorType, errorMessage: m.errorMessage };
+        return;
+      case 5:
+        this.settings.log(m.line);
         return;
     }
   }
@@ -585,4 +589,6 @@ type WorkerMessage =
   | { readonly t: 1; readonly line: string }
   | ResultMessage
   | { readonly t: 3; readonly errorType: string; readonly errorMessage: string }
-  | { readonly t: 4; readonly errorType: string; readonly errorMessage: string };
+  | { readonly t: 4; readonly errorType: string; readonly errorMessage: string }
+  /** A line for the twin's own log (from a preloaded module), not the function's. */
+  | { readonly t: 5; readonly line: string };
