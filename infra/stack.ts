@@ -139,8 +139,8 @@ export interface ApiFunctionsProps {
   readonly table: dynamodb.ITable;
   readonly config: ApiConfig;
   /**
-   * The declared resources: their shapes (no schemas) are bundled into every function as
-   * `__RESOURCE_SHAPES__` (see `src/resources/shapes.ts`).
+   * The declared resources: their shapes (no schemas; plans where the schemas have them) are bundled into
+   * every function as `__RESOURCE_SHAPES__` (see `src/resources/shapes.ts` and `validated.ts`).
    */
   readonly resources: readonly Resource[];
   /** Repository root; entries are relative to it. @default PROJECT_ROOT */
@@ -316,8 +316,12 @@ export class ApiFunctions extends Construct {
         // node22 rather than node24: the offline twin runs these bundles on the developer's Node.
         target: 'node22',
         banner: ESM_REQUIRE_BANNER,
-        // The read functions take the resources' shapes from here instead of loading the schemas' validator.
-        define: { __RESOURCE_SHAPES__: JSON.stringify(JSON.stringify(this.props.resources.map(shapeOf))) },
+        // The functions take the resources' shapes from here instead of loading the schemas' validator; the
+        // write functions too when every schema has a plan (src/resources/validated.ts).
+        define: {
+          __RESOURCE_SHAPES__: JSON.stringify(JSON.stringify(this.props.resources.map(shapeOf))),
+          ...(this.props.resources.every((r) => r.plan) ? { __RESOURCE_PLANS_COMPLETE__: '"yes"' } : {}),
+        },
         // Bundle everything: no @aws-sdk at runtime (DynamoDB is called with aws4-signed fetch).
         externalModules: [],
       },

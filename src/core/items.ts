@@ -23,7 +23,7 @@ import {
   WriteContention,
 } from './ports';
 import type { Resource, ResourceShape } from './resource';
-import { validate, withoutServerFields } from './validation';
+import { type Validatable, validate, withoutServerFields } from './validation';
 
 /** Settings the operations need from the deployment. */
 export interface ItemSettings {
@@ -34,10 +34,10 @@ export interface ItemSettings {
 }
 
 /**
- * Everything one operation call needs. Writes validate, so they take the declared {@link Resource}; reads need
- * only its {@link ResourceShape}.
+ * Everything one operation call needs. Writes validate, so they take a shape with its plan, or the declared
+ * {@link Resource} (its schema) where there is no plan; reads need only its {@link ResourceShape}.
  */
-export interface OperationInput<R extends ResourceShape = Resource> {
+export interface OperationInput<R extends ResourceShape = ResourceShape & Validatable> {
   readonly repo: ItemRepo;
   readonly history: HistoryRepo;
   readonly caller: Caller;

@@ -4,6 +4,7 @@
  * @module
  */
 import type * as z from 'zod/mini';
+import { type Plan, planOf } from './plan';
 
 /** Fields the server owns on every item; a resource schema may not declare them. */
 export const SERVER_FIELDS = ['id', 'createdAt', 'updatedAt', 'version', 'createdBy', 'updatedBy'] as const;
@@ -39,6 +40,11 @@ export interface ResourceShape {
   readonly keyTypes: Readonly<Record<string, KeyableType>>;
   /** Every field of the schema, in declaration order. */
   readonly fields: readonly string[];
+  /**
+   * The schema as a plan (`plan.ts`), when it uses only what the plan checker reproduces: the write functions
+   * then validate without loading zod.
+   */
+  readonly plan?: Plan;
 }
 
 /** A validated declaration with what is derived from it. */
@@ -89,7 +95,14 @@ export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclarat
   }
   if (decl.ttl && !shape[decl.ttl])
     throw new Error(`resource ${decl.name}: ttl field "${decl.ttl}" is not in its schema`);
-  return { ...decl, filterBy: decl.filterBy ?? [], keyTypes, fields: Object.keys(shape) };
+  const plan = planOf(decl.schema);
+  return {
+    ...decl,
+    filterBy: decl.filterBy ?? [],
+    keyTypes,
+    fields: Object.keys(shape),
+    ...(plan ? { plan } : {}),
+  };
 }
 
 /** The schema-free part of a resource, as plain JSON. */
@@ -101,5 +114,6 @@ export function shapeOf(r: ResourceShape): ResourceShape {
     ...(r.ttl ? { ttl: r.ttl } : {}),
     keyTypes: { ...r.keyTypes },
     fields: [...r.fields],
+    ...(r.plan ? { plan: r.plan } : {}),
   };
 }

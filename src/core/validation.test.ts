@@ -68,3 +68,35 @@ describe('validate', () => {
     ]);
   });
 });
+
+describe('validate with a plan and with the schema alone', () => {
+  const schemaOnly = { schema: items.schema };
+  const errors = (r: Parameters<typeof validate>[0], body: unknown) => {
+    try {
+      return validate(r, body);
+    } catch (e) {
+      if (e instanceof ValidationFailed) return e.errors;
+      throw e;
+    }
+  };
+
+  it('gives the same result and the same errors', () => {
+    expect(items.plan).toBeDefined();
+    for (const body of [
+      { name: 'a', price: 1, tags: ['x'], status: 'active' },
+      { name: '', price: -1, tags: ['ok', 3], extra: true },
+      {},
+      { name: 'x'.repeat(201), price: 1, tags: Array.from({ length: 21 }, () => 'x') },
+      { name: 'a', price: 1, status: 'gone', description: 5 },
+    ])
+      expect(errors(items, body)).toEqual(errors(schemaOnly, body));
+  });
+
+  it('answers a body that makes zod throw with a client error on either path', () => {
+    const body = JSON.parse('{"name":{"length":{"toString":""}},"price":1}');
+    expect(errors(items, body)).toEqual([{ pointer: '/name', message: 'must be a string' }]);
+    expect(errors(schemaOnly, body)).toEqual([
+      { pointer: '', message: 'the body does not match the resource' },
+    ]);
+  });
+});

@@ -1,11 +1,13 @@
 /**
  * Validating a body against a resource schema, with one error per field addressed by JSON Pointer.
- * zod/mini ships no messages (they would cost load time), so the few we need are written here.
+ * zod/mini ships no messages (they would cost load time), so the few we need are written here. A resource with a
+ * plan is checked by `plan.ts`, which reports zod's issues without loading zod; the messages are the same.
  * @module
  */
 import type * as z from 'zod/mini';
 import { type FieldError, ValidationFailed } from './errors';
-import { type Resource, SERVER_FIELDS } from './resource';
+import { runPlan } from './plan';
+import { type Resource, type ResourceShape, SERVER_FIELDS } from './resource';
 
 /** RFC 6901 pointer for a path. */
 export function pointer(path: readonly PropertyKey[]): string {
@@ -56,16 +58,38 @@ export function withoutServerFields(body: Record<string, unknown>): Record<strin
   return out;
 }
 
+/**
+ * What validation needs of a resource: its plan (`plan.ts`, checked without zod) or, for a schema that has
+ * none, the schema itself.
+ */
+export type Validatable = Pick<ResourceShape, 'plan'> & Partial<Pick<Resource, 'schema'>>;
+
 /** Validates a body (already parsed JSON) against the resource schema; throws {@link ValidationFailed}. */
-export function validate(resource: Resource, body: unknown): Record<string, unknown> {
+export function validate(resource: Validatable, body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationFailed([{ pointer: '', message: 'the body must be a JSON object' }]);
   }
   const input = withoutServerFields(body as Record<string, unknown>);
-  const r = (resource.schema as z.ZodMiniType).safeParse(input);
-  if (r.success) return r.data as Record<string, unknown>;
+  let issues: readonly unknown[];
+  if (resource.plan) {
+    const r = runPlan(resource.plan, input);
+    if (r.success) return r.data as Record<string, unknown>;
+    issues = r.issues;
+  } else if (resource.schema) {
+    let r: ReturnType<z.ZodMiniType['safeParse']>;
+    try {
+      r = (resource.schema as z.ZodMiniType).safeParse(input);
+    } catch {
+      // zod throws on a few hostile bodies (an object whose `length` member cannot be compared): still the
+      // client's body, so a 400, not a 500. (A resource with a plan reports the field.)
+      throw new ValidationFailed([{ pointer: '', message: 'the body does not match the resource' }]);
+    }
+    if (r.success) return r.data as Record<string, unknown>;
+    issues = r.error.issues;
+  } else throw new Error('a resource to validate against needs a plan or a schema');
   const errors: FieldError[] = [];
-  for (const issue of r.error.issues) {
+  // biome-ignore lint/suspicious/noExplicitAny: zod's issues and the plan's share the members read here.
+  for (const issue of issues as any[]) {
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys)
         errors.push({ pointer: pointer([...issue.path, k]), message: 'is not a known field' });

@@ -1,7 +1,7 @@
 /** Lambda entry for the `patch` operation of every resource. */
 import { patchItem } from '../core/items';
-import { resourceFor } from '../resources/index';
+import { validatedFor } from '../resources/validated';
 import { httpHandler } from './http-adapter';
 import { dependencies } from './wiring';
 
-export const handler = httpHandler('patch', patchItem, dependencies, resourceFor);
+export const handler = httpHandler('patch', patchItem, dependencies, validatedFor);

@@ -1,7 +1,7 @@
 /** Lambda entry for the `replace` operation of every resource. */
 import { replaceItem } from '../core/items';
-import { resourceFor } from '../resources/index';
+import { validatedFor } from '../resources/validated';
 import { httpHandler } from './http-adapter';
 import { dependencies } from './wiring';
 
-export const handler = httpHandler('replace', replaceItem, dependencies, resourceFor);
+export const handler = httpHandler('replace', replaceItem, dependencies, validatedFor);

@@ -16,6 +16,8 @@ describe('resource shapes', () => {
       ttl: 'expiresAt',
       keyTypes: { pinned: 'boolean', title: 'string' },
       fields: ['title', 'body', 'pinned', 'expiresAt'],
+      // Its schema as a plan (src/core/plan.ts), for the functions that validate without zod.
+      plan: expect.objectContaining({ t: 'object', unknown: 'strict' }),
     });
     expect(shapeFor('/items')?.fields).toEqual(['name', 'price', 'description', 'tags', 'status']);
     expect(shapeFor('/nothing/{id}')).toBeUndefined();
