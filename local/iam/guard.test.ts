@@ -15,11 +15,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDB, type DynamoDBError } from '../../src/store/dynamodb';
-import { type DynamoDBLocal, startDynamoDBLocal } from '../engine/dynamodb-local';
+import type { DynamoDBLocal } from '../engine/dynamodb-local';
 import { buildIamGuard } from './build-guard';
 import { type IamGuardConfig, install } from './guard';
 import { type IamProxy, startIamProxy } from './proxy';
-import { credentials, denied, principal, T } from './test-fixtures';
+import { credentials, denied, engineWithTable, principal, T } from './test-fixtures';
 
 const writer = principal('Writer', [
   { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: T },
@@ -33,13 +33,7 @@ const lines: string[] = [];
 const guardLines: string[] = [];
 
 beforeAll(async () => {
-  engine = await startDynamoDBLocal();
-  await new DynamoDB({ endpoint: engine.endpoint, region: 'us-east-1', credentials }).call('CreateTable', {
-    TableName: 'Tbl',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
+  engine = await engineWithTable();
   proxy = await startIamProxy({
     engineEndpoint: engine.endpoint,
     log: (l) => lines.push(l),

@@ -10,23 +10,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDB, DynamoDBError } from '../../src/store/dynamodb';
-import { type DynamoDBLocal, startDynamoDBLocal } from '../engine/dynamodb-local';
+import type { DynamoDBLocal } from '../engine/dynamodb-local';
 import { type IamProxy, startIamProxy } from './proxy';
-import { credentials, denied, principal, T } from './test-fixtures';
+import { credentials, denied, engineWithTable, principal, T } from './test-fixtures';
 
 let engine: DynamoDBLocal;
 let proxy: IamProxy;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  engine = await startDynamoDBLocal();
-  const admin = new DynamoDB({ endpoint: engine.endpoint, region: 'us-east-1', credentials });
-  await admin.call('CreateTable', {
-    TableName: 'Tbl',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
+  engine = await engineWithTable();
   proxy = await startIamProxy({
     engineEndpoint: engine.endpoint,
     log: (l) => lines.push(l),

@@ -1,8 +1,10 @@
 /**
- * What the IAM tests share: a principal from policy statements, the test table's ARN, dummy credentials and the
- * message AWS gives for a missing grant.
+ * What the IAM tests share: an engine with the test table, a principal from policy statements, the table's ARN,
+ * dummy credentials and the message AWS gives for a missing grant.
  * @module
  */
+import { DynamoDB } from '../../src/store/dynamodb';
+import { type DynamoDBLocal, startDynamoDBLocal } from '../engine/dynamodb-local';
 import { compilePolicy } from './policy';
 import type { FunctionPrincipal } from './principals';
 
@@ -25,3 +27,15 @@ export const principal = (
 /** The `Message` of the AccessDeniedException the `Writer` principal gets for `action` on the test table. */
 export const denied = (action: string) =>
   `User: arn:aws:sts::000000000000:assumed-role/WriterRole/S-Writer is not authorized to perform: dynamodb:${action} on resource: ${T} because no identity-based policy allows the dynamodb:${action} action`;
+
+/** DynamoDB Local in memory with the test table `Tbl` (key `pk`). */
+export async function engineWithTable(): Promise<DynamoDBLocal> {
+  const engine = await startDynamoDBLocal();
+  await new DynamoDB({ endpoint: engine.endpoint, region: 'us-east-1', credentials }).call('CreateTable', {
+    TableName: 'Tbl',
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+  return engine;
+}
