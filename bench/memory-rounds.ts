@@ -3,13 +3,16 @@
  * drives it with autocannon in a separate process (every op at concurrency 16, `MEMORY_SECONDS` each, default
  * 5), and after each round prints the twin's RSS (this process, worker threads included), the main thread's
  * heap in use after a full GC, and each function's last heap size from its REPORT lines (`Max Memory Used`:
- * the environment's V8 heap plus external memory). RSS that grows while both heaps hold points outside V8.
+ * the environment's V8 heap plus external memory), and the RSS by kind of mapping from `/proc/self/smaps`:
+ * glibc's malloc arenas (the main one, `[heap]`, and the per-thread ones, 64 MB-aligned), other anonymous
+ * memory (the V8 heaps' pages, which V8 maps itself), and file-backed pages (the node binary's code, shared by
+ * every thread). Linux only for the last.
  *
  * Needs `--expose-gc` (the npm script passes it). Not part of `npm run bench`: it explains a figure.
  * @module
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +25,37 @@ if (!gc) throw new Error('run with --expose-gc (npm run bench:memory)');
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
 const heapMb = new Map<string, number>();
+const ARENA_ALIGN = 64 * 1024 * 1024;
+
+/** This process's RSS by kind of mapping, in MB (Linux; empty elsewhere). */
+function rssByMapping(): Record<string, number> {
+  const out: Record<string, number> = { '[heap]': 0, 'thread arenas': 0, 'other anonymous': 0, files: 0 };
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return {};
+  }
+  let kind = 'files';
+  for (const line of text.split('\n')) {
+    const head = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[2] ?? '';
+      const start = Number.parseInt(head[1] as string, 16);
+      kind =
+        name === '[heap]'
+          ? '[heap]'
+          : name === ''
+            ? start % ARENA_ALIGN === 0
+              ? 'thread arenas'
+              : 'other anonymous'
+            : name.startsWith('[')
+              ? 'other anonymous'
+              : 'files';
+    } else if (line.startsWith('Rss:')) out[kind] = (out[kind] ?? 0) + Number(line.split(/\s+/)[1]) / 1024;
+  }
+  return out;
+}
 const dataDir = mkdtempSync(join(tmpdir(), 'crud-memory-'));
 const twin = await startTwin({
   port: 0,
@@ -73,8 +107,11 @@ try {
     gc?.();
     const m = process.memoryUsage();
     const fns = [...heapMb].map(([k, v]) => `${k.replace('Function', '')} ${v}`).join(', ');
+    const maps = Object.entries(rssByMapping())
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
     console.log(
-      `round ${round}: RSS ${mb(m.rss)} MB, main heap in use ${mb(m.heapUsed)} MB; environments' heaps (MB): ${fns}`,
+      `round ${round}: RSS ${mb(m.rss)} MB (${maps}), main heap in use ${mb(m.heapUsed)} MB; environments' heaps (MB): ${fns}`,
     );
   }
 } finally {
