@@ -19,7 +19,7 @@ import type { DynamoDBLocal } from '../engine/dynamodb-local';
 import { buildIamGuard } from './build-guard';
 import { type IamGuardConfig, install } from './guard';
 import { type IamProxy, startIamProxy } from './proxy';
-import { credentials, denied, engineWithTable, principal, T } from './test-fixtures';
+import { credentials, denied, engineWithTable, principal, T, writerSpec } from './test-fixtures';
 
 const writer = principal('Writer', [
   { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: T },
@@ -40,16 +40,7 @@ beforeAll(async () => {
     principals: [writer, reader],
     guardModule: 'file:///guard.mjs',
   });
-  const spec = proxy.withEndpoint({
-    logicalId: 'Writer',
-    functionName: 'S-Writer',
-    functionArn: 'arn',
-    handler: 'index.handler',
-    runtime: 'nodejs20.x',
-    memoryMb: 128,
-    timeoutSeconds: 3,
-    environment: {},
-  });
+  const spec = proxy.withEndpoint(writerSpec());
   uninstall = install(spec.preload as IamGuardConfig, (l) => guardLines.push(l));
 });
 

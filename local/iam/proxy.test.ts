@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDB, DynamoDBError } from '../../src/store/dynamodb';
 import type { DynamoDBLocal } from '../engine/dynamodb-local';
 import { type IamProxy, startIamProxy } from './proxy';
-import { credentials, denied, engineWithTable, principal, T } from './test-fixtures';
+import { credentials, denied, engineWithTable, principal, T, writerSpec } from './test-fixtures';
 
 let engine: DynamoDBLocal;
 let proxy: IamProxy;
@@ -158,16 +158,7 @@ describe('the IAM proxy with DynamoDB Local', () => {
   });
 
   it('sets the function endpoint in a spec', () => {
-    const spec = proxy.withEndpoint({
-      logicalId: 'Writer',
-      functionName: 'S-Writer',
-      functionArn: 'arn',
-      handler: 'index.handler',
-      runtime: 'nodejs20.x',
-      memoryMb: 128,
-      timeoutSeconds: 3,
-      environment: { A: '1' },
-    });
+    const spec = proxy.withEndpoint(writerSpec({ A: '1' }));
     expect(spec.environment).toEqual({ A: '1', AWS_ENDPOINT_URL_DYNAMODB: `${proxy.url}/fn/Writer` });
   });
 });

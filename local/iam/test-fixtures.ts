@@ -5,6 +5,7 @@
  */
 import { DynamoDB } from '../../src/store/dynamodb';
 import { type DynamoDBLocal, startDynamoDBLocal } from '../engine/dynamodb-local';
+import type { FunctionSpec } from '../types';
 import { compilePolicy } from './policy';
 import type { FunctionPrincipal } from './principals';
 
@@ -39,3 +40,15 @@ export async function engineWithTable(): Promise<DynamoDBLocal> {
   });
   return engine;
 }
+
+/** The spec of the `Writer` function, with `environment`. */
+export const writerSpec = (environment: Record<string, string> = {}): FunctionSpec => ({
+  logicalId: 'Writer',
+  functionName: 'S-Writer',
+  functionArn: 'arn',
+  handler: 'index.handler',
+  runtime: 'nodejs20.x',
+  memoryMb: 128,
+  timeoutSeconds: 3,
+  environment,
+});
