@@ -217,12 +217,12 @@ export class FunctionPool {
       env,
       execArgv: this.execArgv,
       // The function's memory as the worker's heap limit: exceeding it ends the environment, as on Lambda.
-      // The young generation is capped at 1/32 of it (8 MB at 256 MB; a worker's default is 48 MB): busy
-      // environments under load otherwise grow it and keep it (bench: twin peak RSS 437 -> 407 MB, throughput
-      // unchanged).
+      // The young generation is capped at 1/64 of it (4 MB at 256 MB; a worker's default is 48 MB): busy
+      // environments under load otherwise grow it and keep it (bench: twin peak RSS 437 -> 407 MB at 1/32;
+      // 1/64 took bench:memory's last round from ~400 to ~380 MB; throughput within the runs' noise).
       resourceLimits: {
         maxOldGenerationSizeMb: Math.max(spec.memoryMb, 64),
-        maxYoungGenerationSizeMb: Math.min(48, Math.max(8, Math.round(spec.memoryMb / 32))),
+        maxYoungGenerationSizeMb: Math.min(48, Math.max(4, Math.round(spec.memoryMb / 64))),
       },
       stdout: false,
       stderr: false,
