@@ -85,6 +85,19 @@ describe('the API through the offline twin', () => {
       { pointer: '/title', message: 'must not be empty' },
       { pointer: '/pinned', message: 'must be a boolean' },
     ]);
+    // A body on which zod itself throws (it compares the object's `length`): still the client's mistake, on
+    // create and on a patch of an existing item.
+    const hostile = { name: { length: { toString: '' } } };
+    const created = await call('POST', '/items', { headers: auth, body: { ...hostile, price: 1 } });
+    expect(created.status).toBe(400);
+    expect(created.body.errors).toEqual([{ pointer: '/name', message: 'must be a string' }]);
+    const item = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 1 } });
+    const patched = await call('PATCH', `/items/${item.body.id}`, {
+      headers: { ...auth, 'content-type': 'application/merge-patch+json' },
+      body: hostile,
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.body.errors).toEqual([{ pointer: '/name', message: 'must be a string' }]);
   });
 
   it('requires an API key: 403 Forbidden without one', async () => {
