@@ -7,7 +7,7 @@
  */
 import { DynamoDB } from '../../src/store/dynamodb';
 import { startDynamoDBLocal } from '../engine/dynamodb-local';
-import { compilePolicy } from './policy';
+import { compilePolicy } from './evaluate';
 import { startIamProxy } from './proxy';
 
 const calls = Number(process.argv[2] ?? 1000);

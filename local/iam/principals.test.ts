@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createResolver } from '../assembly/resolver';
 import type { CfnTemplate } from '../types';
-import { evaluate } from './policy';
+import { evaluate } from './evaluate';
 import { functionPrincipals } from './principals';
 
 const tableArn = { 'Fn::GetAtt': ['Table', 'Arn'] };

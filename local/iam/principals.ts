@@ -15,8 +15,8 @@
  */
 import type { Resolver } from '../assembly/resolver';
 import type { CfnTemplate, FunctionSpec, Log } from '../types';
+import { type CompiledStatement, compilePolicy, type PolicySet } from './evaluate';
 import { awsManagedName, KNOWN_AWS_MANAGED } from './managed';
-import { type CompiledStatement, compilePolicy, concernsDynamoDB, type PolicySet } from './policy';
 
 /** One function as the IAM proxy sees it. */
 export interface FunctionPrincipal {
@@ -39,6 +39,14 @@ export interface PrincipalOptions {
 }
 
 type Props = Record<string, unknown>;
+
+/** True when a statement could concern DynamoDB item calls (for warnings about what it does locally). */
+function concernsDynamoDB(st: CompiledStatement): boolean {
+  const probe = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+  return probe.some((a) =>
+    st.actions ? st.actions.some((re) => re.test(a)) : !(st.notActions ?? []).some((re) => re.test(a)),
+  );
+}
 
 const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 

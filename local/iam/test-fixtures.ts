@@ -6,7 +6,7 @@
 import { DynamoDB } from '../../src/store/dynamodb';
 import { type DynamoDBLocal, startDynamoDBLocal } from '../engine/dynamodb-local';
 import type { FunctionSpec } from '../types';
-import { compilePolicy } from './policy';
+import { compilePolicy } from './evaluate';
 import type { FunctionPrincipal } from './principals';
 
 export const T = 'arn:aws:dynamodb:us-east-1:000000000000:table/Tbl';
