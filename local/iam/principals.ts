@@ -94,7 +94,7 @@ export function functionPrincipals(
     const own = managed.get(arn);
     if (own) return own;
     const awsName = awsManagedName(arn);
-    const known = awsName !== undefined ? KNOWN_AWS_MANAGED[awsName] : undefined;
+    const known = awsName !== undefined ? KNOWN_AWS_MANAGED.get(awsName) : undefined;
     if (known) return { doc: known, name: `AWS managed ${awsName}` };
     log(
       `warning: IAM: ${where}: managed policy ${arn} is not in the template and not one the twin knows; it grants nothing locally`,
@@ -148,7 +148,7 @@ export function functionPrincipals(
     if (typeof pb === 'string' && pb) {
       const m =
         managed.get(pb) ??
-        (KNOWN_AWS_MANAGED[awsManagedName(pb) ?? ''] ? managedPolicy(pb, where) : undefined);
+        (KNOWN_AWS_MANAGED.has(awsManagedName(pb) ?? '') ? managedPolicy(pb, where) : undefined);
       if (m) boundary = compilePolicy(m.doc, `${m.name} (permissions boundary)`, log);
       else log(`warning: IAM: ${where}: permissions boundary ${pb} is unknown here; ignored`);
     }
