@@ -83,12 +83,43 @@ describe('Function: evaluatePolicy', () => {
   });
 });
 
+describe('Function: evaluatePolicy, conditions', () => {
+  // The twin evaluates no condition keys, and treats a Condition strictly everywhere (local/iam/README.md): the
+  // old evaluator ignored it, so an Allow meant only for one source IP allowed every caller.
+  it('lets a conditional Allow grant nothing, and a conditional Deny apply', () => {
+    const cond = { Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } };
+    expect(
+      evaluatePolicy(st(doc({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: arn, ...cond })), arn),
+    ).toBe('IMPLICIT_DENY');
+    const allow = { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: arn };
+    expect(
+      evaluatePolicy(
+        st(doc(allow, { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: arn, ...cond })),
+        arn,
+      ),
+    ).toBe('EXPLICIT_DENY');
+  });
+});
+
 describe('Function: parseStatements', () => {
   it('rejects malformed documents', () => {
     expect(parseStatements(undefined)).toBeTypeOf('string');
     expect(parseStatements({})).toBeTypeOf('string');
     expect(parseStatements(doc({ Effect: 'allow', Action: 'x', Resource: '*' }))).toBeTypeOf('string');
     expect(parseStatements(doc({ Effect: 'Allow', Resource: '*' }))).toBeTypeOf('string');
+  });
+
+  // "IAM JSON policy elements: NotAction": a statement has an Action or a NotAction, not both (likewise
+  // Resource/NotResource); IAM rejects such a policy, and the old reader took the Action and ignored the rest.
+  it('rejects a statement with both Action and NotAction, or a non-string Resource', () => {
+    expect(
+      parseStatements(
+        doc({ Effect: 'Allow', Action: 'execute-api:Invoke', NotAction: 's3:*', Resource: '*' }),
+      ),
+    ).toBeTypeOf('string');
+    expect(parseStatements(doc({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [arn, 7] }))).toBe(
+      'policyDocument statement 1: resource 7 did not resolve to a string',
+    );
   });
 
   it('matches IAM wildcards literally otherwise', () => {
