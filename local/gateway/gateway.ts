@@ -376,10 +376,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (cacheKey) authCache.set(cacheKey, answer, a.ttlSeconds);
     }
     const decision = evaluatePolicy(answer.statements, arn);
-    if (decision === 'EXPLICIT_DENY')
-      return { ok: false, type: 'ACCESS_DENIED', message: GATEWAY_MESSAGES.explicitDeny };
-    if (decision === 'IMPLICIT_DENY')
-      return { ok: false, type: 'ACCESS_DENIED', message: GATEWAY_MESSAGES.implicitDeny };
+    if (!decision.allowed) {
+      const message =
+        decision.kind === 'explicit' ? GATEWAY_MESSAGES.explicitDeny : GATEWAY_MESSAGES.implicitDeny;
+      return { ok: false, type: 'ACCESS_DENIED', message };
+    }
     return { ok: true, answer, latency };
   }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { type ArnContext, DYNAMODB_TARGET_PREFIX, requiredPermissions } from './actions';
-import { accessDeniedMessage, type Decision, evaluate } from './policy';
+import { accessDeniedMessage, type Decision, evaluate } from './evaluate';
 import type { FunctionPrincipal } from './principals';
 
 /** A principal with its memoised decisions (per action and resource). */

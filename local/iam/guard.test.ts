@@ -14,12 +14,20 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDB, type DynamoDBError } from '../../src/store/dynamodb';
+import {
+  credentials,
+  DynamoDB,
+  type DynamoDBError,
+  denied,
+  engineWithTable,
+  principal,
+  T,
+  writerSpec,
+} from '../../test/support/iam';
 import type { DynamoDBLocal } from '../engine/dynamodb-local';
 import { buildIamGuard } from './build-guard';
 import { type IamGuardConfig, install } from './guard';
 import { type IamProxy, startIamProxy } from './proxy';
-import { credentials, denied, engineWithTable, principal, T, writerSpec } from './test-fixtures';
 
 const writer = principal('Writer', [
   { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: T },

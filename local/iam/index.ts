@@ -8,10 +8,27 @@ export { DYNAMODB_TARGET_PREFIX, partiqlPermission, requiredPermissions, tableAr
 export type { BoundPrincipal, Verdict } from './authorize';
 export { authorize, bind } from './authorize';
 export { buildIamGuard } from './build-guard';
+export type {
+  CompiledStatement,
+  Decision,
+  PolicyDocument,
+  PolicyIssue,
+  PolicySet,
+  PolicyStatement,
+  ReadPolicy,
+} from './evaluate';
+export {
+  accessDeniedMessage,
+  actionPattern,
+  arnSegments,
+  compilePolicy,
+  evaluate,
+  readPolicy,
+  resourcePattern,
+  statementMatches,
+} from './evaluate';
 export type { IamGuardConfig } from './guard';
 export { awsManagedName, KNOWN_AWS_MANAGED } from './managed';
-export type { CompiledStatement, Decision, PolicySet } from './policy';
-export { accessDeniedMessage, actionPattern, compilePolicy, evaluate, resourcePattern } from './policy';
 export type { FunctionPrincipal, PrincipalOptions } from './principals';
 export { functionPrincipals } from './principals';
 export type { IamProxy, IamProxyOptions, IamProxyStats } from './proxy';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createResolver } from '../assembly/resolver';
 import type { CfnTemplate } from '../types';
-import { evaluate } from './policy';
+import { evaluate } from './evaluate';
 import { functionPrincipals } from './principals';
 
 const tableArn = { 'Fn::GetAtt': ['Table', 'Arn'] };
@@ -154,5 +154,38 @@ describe('functionPrincipals', () => {
       sessionArn: 'arn:aws:sts::000000000000:assumed-role/elsewhere/S-Imported',
     });
     expect(lines.some((l) => l.includes('Imported') && l.includes('not checked'))).toBe(true);
+  });
+
+  it('takes managed policy names as data: toString, constructor or __proto__ are not known policies', () => {
+    const named = (n: string) => `arn:aws:iam::aws:policy/${n}`;
+    const t: CfnTemplate = {
+      Resources: {
+        OddRole: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            ManagedPolicyArns: [named('constructor'), named('__proto__')],
+            PermissionsBoundary: named('toString'),
+          },
+        },
+        Odd: fn({ 'Fn::GetAtt': ['OddRole', 'Arn'] }),
+      },
+    };
+    const out: string[] = [];
+    const [p] = functionPrincipals(
+      t,
+      createResolver(t, { stackName: 'S' }),
+      [{ logicalId: 'Odd', functionName: 'S-Odd' }],
+      {
+        accountId: '000000000000',
+        log: (l) => out.push(l),
+      },
+    );
+    for (const n of ['constructor', '__proto__'])
+      expect(
+        out.some((l) => l.includes(named(n)) && l.includes('grants nothing')),
+        n,
+      ).toBe(true);
+    expect(out.some((l) => l.includes(`permissions boundary ${named('toString')} is unknown`))).toBe(true);
+    expect(p?.policies.boundary).toBeUndefined();
   });
 });

@@ -15,8 +15,8 @@
  */
 import type { Resolver } from '../assembly/resolver';
 import type { CfnTemplate, FunctionSpec, Log } from '../types';
+import { type CompiledStatement, compilePolicy, type PolicySet } from './evaluate';
 import { awsManagedName, KNOWN_AWS_MANAGED } from './managed';
-import { type CompiledStatement, compilePolicy, concernsDynamoDB, type PolicySet } from './policy';
 
 /** One function as the IAM proxy sees it. */
 export interface FunctionPrincipal {
@@ -39,6 +39,14 @@ export interface PrincipalOptions {
 }
 
 type Props = Record<string, unknown>;
+
+/** True when a statement could concern DynamoDB item calls (for warnings about what it does locally). */
+function concernsDynamoDB(st: CompiledStatement): boolean {
+  const probe = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+  return probe.some((a) =>
+    st.actions ? st.actions.some((re) => re.test(a)) : !(st.notActions ?? []).some((re) => re.test(a)),
+  );
+}
 
 const asList = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 
@@ -86,7 +94,7 @@ export function functionPrincipals(
     const own = managed.get(arn);
     if (own) return own;
     const awsName = awsManagedName(arn);
-    const known = awsName !== undefined ? KNOWN_AWS_MANAGED[awsName] : undefined;
+    const known = awsName !== undefined ? KNOWN_AWS_MANAGED.get(awsName) : undefined;
     if (known) return { doc: known, name: `AWS managed ${awsName}` };
     log(
       `warning: IAM: ${where}: managed policy ${arn} is not in the template and not one the twin knows; it grants nothing locally`,
@@ -140,7 +148,7 @@ export function functionPrincipals(
     if (typeof pb === 'string' && pb) {
       const m =
         managed.get(pb) ??
-        (KNOWN_AWS_MANAGED[awsManagedName(pb) ?? ''] ? managedPolicy(pb, where) : undefined);
+        (KNOWN_AWS_MANAGED.has(awsManagedName(pb) ?? '') ? managedPolicy(pb, where) : undefined);
       if (m) boundary = compilePolicy(m.doc, `${m.name} (permissions boundary)`, log);
       else log(`warning: IAM: ${where}: permissions boundary ${pb} is unknown here; ignored`);
     }

@@ -9,10 +9,18 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDB, DynamoDBError } from '../../src/store/dynamodb';
+import {
+  credentials,
+  DynamoDB,
+  DynamoDBError,
+  denied,
+  engineWithTable,
+  principal,
+  T,
+  writerSpec,
+} from '../../test/support/iam';
 import type { DynamoDBLocal } from '../engine/dynamodb-local';
 import { type IamProxy, startIamProxy } from './proxy';
-import { credentials, denied, engineWithTable, principal, T, writerSpec } from './test-fixtures';
 
 let engine: DynamoDBLocal;
 let proxy: IamProxy;

@@ -2,13 +2,13 @@
  * What the IAM proxy adds to a DynamoDB call: sequential GetItem calls with our client, straight to DynamoDB
  * Local and through the proxy, alternating in rounds so both see the same engine state. Prints medians and p99.
  *
- *   npx tsx local/iam/measure.ts [calls=1000]
+ *   npx tsx bench/iam-proxy.ts [calls=1000]
  * @module
  */
-import { DynamoDB } from '../../src/store/dynamodb';
-import { startDynamoDBLocal } from '../engine/dynamodb-local';
-import { compilePolicy } from './policy';
-import { startIamProxy } from './proxy';
+import { startDynamoDBLocal } from '../local/engine/dynamodb-local';
+import { compilePolicy } from '../local/iam/evaluate';
+import { startIamProxy } from '../local/iam/proxy';
+import { DynamoDB } from '../src/store/dynamodb';
 
 const calls = Number(process.argv[2] ?? 1000);
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -1,22 +1,22 @@
 /**
- * What the IAM tests share: an engine with the test table, a principal from policy statements, the table's ARN,
- * dummy credentials and the message AWS gives for a missing grant.
+ * Test support for the twin's IAM tests (`local/iam/*.test.ts`): an engine with the test table, a principal
+ * from policy statements, the table's ARN, dummy credentials, the message AWS gives for a missing grant, and
+ * our app's DynamoDB client, the one client the IAM proxy and guard must serve (the twin itself imports
+ * nothing from `src/`; its tests reach the app through here).
  * @module
  */
+import { type DynamoDBLocal, startDynamoDBLocal } from '../../local/engine/dynamodb-local';
+import { compilePolicy, type PolicyStatement } from '../../local/iam/evaluate';
+import type { FunctionPrincipal } from '../../local/iam/principals';
+import type { FunctionSpec } from '../../local/types';
 import { DynamoDB } from '../../src/store/dynamodb';
-import { type DynamoDBLocal, startDynamoDBLocal } from '../engine/dynamodb-local';
-import type { FunctionSpec } from '../types';
-import { compilePolicy } from './policy';
-import type { FunctionPrincipal } from './principals';
+
+export { DynamoDB, DynamoDBError } from '../../src/store/dynamodb';
 
 export const T = 'arn:aws:dynamodb:us-east-1:000000000000:table/Tbl';
 export const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export const principal = (
-  id: string,
-  statements: Record<string, unknown>[],
-  enforced = true,
-): FunctionPrincipal => ({
+export const principal = (id: string, statements: PolicyStatement[], enforced = true): FunctionPrincipal => ({
   functionLogicalId: id,
   functionName: `S-${id}`,
   roleName: `${id}Role`,
