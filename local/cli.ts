@@ -12,23 +12,40 @@
  * `<DATA_DIR>/local.json`. Ctrl-C stops everything it started.
  * @module
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from './cli-args';
 import { EngineStartError } from './engine/dynamodb-local';
 import { startTwin, type Twin } from './twin';
 
-const { values } = parseArgs({
-  options: {
-    assembly: { type: 'string' },
-    stack: { type: 'string' },
-    port: { type: 'string' },
-    'data-dir': { type: 'string' },
-    'no-watch': { type: 'boolean', default: false },
-    'no-iam': { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-  },
+const USAGE = `usage: npm start -- [options]
+
+Serves the API on this machine: synthesizes infra/app.ts (or reads --assembly), starts DynamoDB Local,
+and prints the URL, an API key and a token.
+
+options:
+  --port <n>            TCP port, 0 for any free one (default: PORT or 3000)
+  --data-dir <dir>      keys, assembly, local.json and tables (default: DATA_DIR or .data)
+  --assembly <dir>      serve this already-synthesized cloud assembly instead of synthesizing
+  --stack <name>        the stack of the assembly to serve (default: the only one)
+  --no-watch            do not reload functions when src/ changes
+  --no-iam              do not check functions' DynamoDB calls against their roles
+  --quiet               print only the banner and errors
+  -h, --help            print this and exit
+
+environment: DYNAMODB_ENDPOINT=http://... uses that DynamoDB instead of starting DynamoDB Local (no Java needed).`;
+
+const { values } = parseCommandLine(USAGE, {
+  assembly: { type: 'string' },
+  stack: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'no-watch': { type: 'boolean', default: false },
+  'no-iam': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
 });
 
 const port = Number(values.port ?? process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535)
+  usageError(`--port (or PORT) must be an integer from 0 to 65535, got ${values.port ?? process.env.PORT}`);
 const dataDir = values['data-dir'] ?? process.env.DATA_DIR ?? '.data';
 const started = performance.now();
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
