@@ -26,6 +26,7 @@ import { createTables, type Engine, startEngine, type TableState } from './engin
 import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
 import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
+import { requireJava17 } from './java';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
@@ -114,6 +115,8 @@ function readJson<T>(file: string, fallback: T): T {
 /** Starts the twin; resolves once it serves requests. */
 export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const log = opts.log ?? (() => {});
+  // Before anything slow: a missing Java would otherwise surface only after the synth, tens of seconds later.
+  if (!opts.dynamodbEndpoint) requireJava17();
   const host = opts.host ?? '127.0.0.1';
   const dataDir = resolve(opts.dataDir ?? '.data');
   mkdirSync(dataDir, { recursive: true });

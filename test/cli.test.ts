@@ -4,7 +4,7 @@
  * and the token command refuses what the API would refuse.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -104,5 +104,33 @@ describe('npm run token', () => {
       expect(r.stderr).toMatch(/^error: --ttl must be an integer from 1 to \d+ seconds/);
       expect(r.stdout).toBe('');
     }
+  });
+});
+
+describe('npm start without a usable Java', () => {
+  const bin = mkdtempSync(join(tmpdir(), 'no-java-'));
+  dirs.push(bin);
+  const start = (path: string) =>
+    run('start', ['--port', '0', '--data-dir', join(bin, 'data')], { PATH: path, DYNAMODB_ENDPOINT: '' });
+
+  it('says so with the install hint before synthesizing anything, and exits 1', () => {
+    const r = start(bin);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Java was not found');
+    expect(r.stderr).toContain('apt-get install -y openjdk-17-jre-headless');
+    expect(r.stdout).not.toMatch(/Synthesiz/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('names a Java older than 17 the same way, before the synth', () => {
+    const old = join(bin, 'old');
+    mkdirSync(old);
+    writeFileSync(join(old, 'java'), '#!/bin/sh\necho \'openjdk version "11.0.2" 2019-01-15\' >&2\n', {
+      mode: 0o755,
+    });
+    const r = start(old);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Java 11 was found, but DynamoDB Local needs Java 17 or newer');
+    expect(r.stdout).not.toMatch(/Synthesiz/);
   });
 });
