@@ -115,6 +115,7 @@ function readJson<T>(file: string, fallback: T): T {
 /** Starts the twin; resolves once it serves requests. */
 export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const log = opts.log ?? (() => {});
+  const started = performance.now();
   // Before anything slow: a missing Java would otherwise surface only after the synth, tens of seconds later.
   if (!opts.dynamodbEndpoint) requireJava17();
   const host = opts.host ?? '127.0.0.1';
@@ -188,6 +189,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     });
     // Its failure is reported where it is awaited, below; until then it must not count as unhandled.
     engineStarting.catch(() => {});
+    const engineAsked = performance.now();
+    engineStarting.then(
+      (e) => log(`${e.external ? 'DynamoDB' : 'DynamoDB Local'} answering after ${since(engineAsked)}`),
+      () => {},
+    );
     const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
     for (const r of unsupportedResources(stack.template)) log(`not emulated (left out): ${r}`);
     const secrets = createSecretStore({ dataDir });
@@ -200,6 +206,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     });
 
     engine = await engineStarting;
+    const tablesAsked = performance.now();
     const tables = await createTables(stack.template, resolver.resolve, engine.endpoint, {
       log,
       region,
@@ -209,6 +216,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       if (t.streamArn) resolver.setAttribute(t.logicalId, 'StreamArn', t.streamArn);
       log(`Table ${t.tableName} ${t.created ? 'created' : 'kept (data from the last run)'}`);
     }
+    log(`Tables ready in ${since(tablesAsked)}`);
 
     let functions = functionSpecs(stack, resolver, log);
     // IAM: each function reaches the engine through the proxy, at its own endpoint (its own role).
@@ -322,6 +330,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       });
     }
 
+    log(`Started in ${since(started)}`);
     return {
       url,
       apiKey,
@@ -346,6 +355,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     await cleanup().catch(() => {});
     throw e;
   }
+}
+
+/** Seconds since `t` (a `performance.now()`), for progress lines. */
+function since(t: number): string {
+  return `${((performance.now() - t) / 1000).toFixed(1)} s`;
 }
 
 /** What a function's environments preload, comparable across reloads (a changed role means new environments). */

@@ -3,7 +3,7 @@
  * node command npm runs): `--help` is a usage and exit 0, a mistake is one line and exit 2, never a stack trace,
  * and the token command refuses what the API would refuse.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,4 +133,47 @@ describe('npm start without a usable Java', () => {
     expect(r.stderr).toContain('Java 11 was found, but DynamoDB Local needs Java 17 or newer');
     expect(r.stdout).not.toMatch(/Synthesiz/);
   });
+});
+
+describe('npm start, the first time', () => {
+  it('prints timed progress through the synth, bundling, engine and tables, in a handful of lines', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'first-start-'));
+    dirs.push(dataDir);
+    const child = spawn(
+      process.execPath,
+      [...COMMANDS.start, '--port', '0', '--data-dir', dataDir, '--no-watch', '--no-iam'],
+      { cwd: ROOT, env: { ...process.env, DYNAMODB_ENDPOINT: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    const ready = new Promise<void>((ok, fail) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+        if (stdout.includes('Ready: ')) ok();
+      });
+      void exited.then((code) => fail(new Error(`exited ${code} before Ready:\n${stdout}`)));
+    });
+    try {
+      await ready;
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+    const progress = stdout.split('\n').filter((l) => /^\[\d+\.\ds\] /.test(l));
+    for (const step of [
+      /Synthesizing the CDK app/,
+      /CDK app loaded in \d+\.\d s; bundling/,
+      /Bundled \d+ assets in \d+\.\d s \(slowest: Functions\/\w+, \d+\.\d s\)/,
+      /Synthesized in \d+\.\d s/,
+      /DynamoDB Local answering after \d+\.\d s/,
+      /Tables ready in \d+\.\d s/,
+      /Started in \d+\.\d s/,
+    ]) {
+      expect(
+        progress.some((l) => step.test(l)),
+        String(step),
+      ).toBe(true);
+    }
+    expect(progress.length).toBeLessThan(16);
+  }, 240_000);
 });
