@@ -28,6 +28,7 @@ import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from 
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { requireJava17 } from './java';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import { restartNeeded } from './restart-needed';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
 import { PROJECT_ROOT, synthesizeCached } from './synth';
@@ -86,7 +87,11 @@ export interface Twin {
   readonly iam: IamProxy | undefined;
   /** Failed stream batches kept for an on-failure destination (by logical id), or for all (local/streams). */
   deadLetters(destinationLogicalId?: string): unknown[];
-  /** Re-synthesizes and swaps every function whose code changed. */
+  /**
+   * Re-synthesizes (or re-reads the given `assembly`) and swaps every function whose code, variables or role
+   * changed; resolves with their logical ids. A change it cannot serve (a new route, table or function...) is
+   * logged as `Restart needed to serve: ...`.
+   */
   reload(): Promise<string[]>;
   stop(): Promise<void>;
 }
@@ -278,11 +283,10 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
 
     const runtime = lambda;
     // Hot reload swaps function code and variables. Routes, tables and other resources are read at start:
-    // a change to those needs a restart (the data stays).
+    // a change to those needs a restart (the data stays), and the reload says which.
     const reload = async (): Promise<string[]> => {
-      if (opts.assembly) return [];
       const next = loadStack({
-        assemblyDir: await synth(),
+        assemblyDir: opts.assembly ? resolve(opts.assembly) : await synth(),
         dataDir,
         region,
         accountId,
@@ -306,7 +310,13 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         );
       });
       await Promise.all(changed.map((f) => runtime.reload(f.logicalId, f)));
-      functions = specs;
+      // Only the functions the runtime runs: a new one is served after a restart.
+      functions = functions.map((o) => specs.find((f) => f.logicalId === o.logicalId) ?? o);
+      const unserved = restartNeeded(stack.template, next.stack.template);
+      if (unserved.length > 0)
+        log(
+          `Restart needed to serve: ${unserved.join(', ')} (a reload swaps only functions' code and settings)`,
+        );
       return changed.map((f) => f.logicalId);
     };
 
