@@ -77,7 +77,9 @@ try {
     ...(values.stack ? { stackName: values.stack } : {}),
     ...(process.env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
   });
-  const token = await twin.token({ sub: 'dev', tenant: 'dev', ttlSeconds: 12 * 3600 });
+  // 12 h, unless the app's authorizer allows less (its jwtMaxLifetimeSeconds, set for the twin through the env).
+  const ttl = Math.min(12 * 3600, Number(process.env.API_JWT_MAX_LIFETIME_SECONDS) || 12 * 3600);
+  const token = await twin.token({ sub: 'dev', tenant: 'dev', ttlSeconds: ttl });
   const first = twin.routes.find((r) => r.method === 'GET' && !r.path.includes('{'));
   const width = Math.max(...twin.routes.map((r) => r.method.length));
   const routes = twin.routes
@@ -94,7 +96,7 @@ Routes (OPTIONS preflight on each path as well):
 ${routes}
 
 API key:  ${twin.apiKey}
-A token (tenant "dev", 12 h; more with: npm run token -- --sub <subject> --tenant <tenant>):
+A token (tenant "dev", ${ttl % 3600 ? `${ttl} s` : `${ttl / 3600} h`}; more with: npm run token -- --sub <subject> --tenant <tenant>):
   ${token}
 
 Try it:

@@ -136,13 +136,17 @@ describe('npm start without a usable Java', () => {
 });
 
 describe('npm start, the first time', () => {
-  it('prints timed progress through the synth, bundling, engine and tables, in a handful of lines', async () => {
+  it('prints timed progress through the synth, bundling, engine and tables, then a curl that works', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'first-start-'));
     dirs.push(dataDir);
     const child = spawn(
       process.execPath,
       [...COMMANDS.start, '--port', '0', '--data-dir', dataDir, '--no-watch', '--no-iam'],
-      { cwd: ROOT, env: { ...process.env, DYNAMODB_ENDPOINT: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: ROOT,
+        env: { ...process.env, DYNAMODB_ENDPOINT: '', API_JWT_MAX_LIFETIME_SECONDS: '3600' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stdout = '';
     const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
@@ -153,13 +157,21 @@ describe('npm start, the first time', () => {
       });
       void exited.then((code) => fail(new Error(`exited ${code} before Ready:\n${stdout}`)));
     });
+    let tried: Response | undefined;
     try {
       await ready;
+      // The banner's curl works as pasted, with the configured lifetime (the banner token used to be 12 h).
+      const [, key, token, url] = /curl -s -H 'x-api-key: (\S+)' -H 'authorization: Bearer (\S+)' (\S+)/.exec(
+        stdout,
+      )!;
+      tried = await fetch(url!, { headers: { 'x-api-key': key!, authorization: `Bearer ${token}` } });
     } finally {
       child.kill('SIGINT');
       await exited;
     }
-    const progress = stdout.split('\n').filter((l) => /^\[\d+\.\ds\] /.test(l));
+    expect(tried?.status).toBe(200);
+    expect(stdout).toContain('A token (tenant "dev", 1 h;');
+    const progress = stdout.slice(0, stdout.indexOf('The API is served at')).split('\n').filter((l) => /^\[\d+\.\ds\] /.test(l));
     for (const step of [
       /Synthesizing the CDK app/,
       /CDK app loaded in \d+\.\d s; bundling/,
