@@ -171,7 +171,10 @@ describe('npm start, the first time', () => {
     }
     expect(tried?.status).toBe(200);
     expect(stdout).toContain('A token (tenant "dev", 1 h;');
-    const progress = stdout.slice(0, stdout.indexOf('The API is served at')).split('\n').filter((l) => /^\[\d+\.\ds\] /.test(l));
+    const progress = stdout
+      .slice(0, stdout.indexOf('The API is served at'))
+      .split('\n')
+      .filter((l) => /^\[\d+\.\ds\] /.test(l));
     for (const step of [
       /Synthesizing the CDK app/,
       /CDK app loaded in \d+\.\d s; bundling/,
