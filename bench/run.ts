@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStack } from '../local/assembly/index';
+import { parseCommandLine } from '../local/cli-args';
 import { barChart } from './lib/chart';
 import { BENCH_DIR } from './lib/procs';
 import { type BenchOptions, FULL, mdTable, metText, QUICK, type SectionResult } from './lib/report';
@@ -21,7 +22,18 @@ import { costs } from './sections/cost';
 import { scale } from './sections/scale';
 import { prepareLoads, warmLoads } from './sections/warm';
 
-const quick = process.argv.includes('--quick');
+const { values } = parseCommandLine(
+  `usage: npm run bench [-- --quick]
+
+Runs every benchmark section against one twin (several minutes; --quick for a short run that writes
+bench/results/quick.* instead of latest.*).
+
+options:
+  --quick      the short run
+  -h, --help   print this and exit`,
+  { quick: { type: 'boolean', default: false } },
+);
+const quick = values.quick;
 const opts: BenchOptions = quick ? QUICK : FULL;
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;

@@ -67,6 +67,12 @@ export interface ApiConfig {
   /** @default `${jwtIssuer}/.well-known/jwks.json` */
   readonly jwksUrl: string;
   /**
+   * The longest a token may live, in seconds: the authorizer refuses a token without `exp`, or whose
+   * `exp - iat` (`exp - now` without `iat`) is longer, so a leaked token expires. 60 s of clock skew is allowed.
+   * @default 86400 (1 day, the longest Cognito issues)
+   */
+  readonly jwtMaxLifetimeSeconds: number;
+  /**
    * The claim holding the caller's tenant. Cognito user pools can only issue custom attributes as
    * `custom:<name>`, so use `-c tenantClaim=custom:tenant` there.
    * @default 'tenant'
@@ -139,6 +145,7 @@ export const CONFIG_KEYS = [
   'jwtIssuer',
   'jwtAudience',
   'jwksUrl',
+  'jwtMaxLifetimeSeconds',
   'tenantClaim',
   'memorySize',
   'timeoutSeconds',
@@ -310,6 +317,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     );
   }
   const jwksUrl = str('jwksUrl', `${jwtIssuer.replace(/\/+$/, '')}/.well-known/jwks.json`, urlRule);
+  const jwtMaxLifetimeSeconds = num('jwtMaxLifetimeSeconds', 86_400, 60, 31 * 86_400);
   if (placeholderIssuer) {
     warnings.push({
       id: 'placeholder-issuer',
@@ -366,6 +374,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     jwtIssuer,
     jwtAudience,
     jwksUrl,
+    jwtMaxLifetimeSeconds,
     tenantClaim,
     memorySize,
     timeoutSeconds,

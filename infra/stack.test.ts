@@ -288,6 +288,7 @@ describe('Stack: CrudApi (default configuration)', () => {
         JWT_ISSUER: PLACEHOLDER_ISSUER,
         JWT_AUDIENCE: 'crud-api',
         JWKS_URL: `${PLACEHOLDER_ISSUER}/.well-known/jwks.json`,
+        JWT_MAX_LIFETIME_SECONDS: '86400',
         TENANT_CLAIM: 'tenant',
       });
       expect(env.TABLE_NAME).toBeUndefined();
@@ -460,6 +461,7 @@ describe('Stack: CrudApi (prod configuration, WAF on)', () => {
         jwtIssuer: issuer,
         jwtAudience: 'client-123',
         tenantClaim: 'custom:tenant',
+        jwtMaxLifetimeSeconds: '900',
         memorySize: '512',
         timeoutSeconds: '15',
         reservedConcurrency: '5',
@@ -511,6 +513,7 @@ describe('Stack: CrudApi (prod configuration, WAF on)', () => {
         JWT_ISSUER: issuer,
         JWT_AUDIENCE: 'client-123',
         JWKS_URL: `${issuer}/.well-known/jwks.json`,
+        JWT_MAX_LIFETIME_SECONDS: '900',
         TENANT_CLAIM: 'custom:tenant',
       },
     );
@@ -579,6 +582,7 @@ describe('Function: loadConfig', () => {
       quotaPeriod: 'DAY',
       jwtIssuer: PLACEHOLDER_ISSUER,
       jwksUrl: `${PLACEHOLDER_ISSUER}/.well-known/jwks.json`,
+      jwtMaxLifetimeSeconds: 86400,
       tenantClaim: 'tenant',
       memorySize: 256,
       timeoutSeconds: 10,
@@ -688,6 +692,9 @@ describe('Function: loadConfig', () => {
     expect(problemsOf({ memorySize: '64' })[0]).toMatch(/^memorySize: must be an integer from 128 to 10240/);
     expect(problemsOf({ reservedConcurrency: '0' })[0]).toMatch(/^reservedConcurrency:/);
     expect(problemsOf({ throttleBurst: '1.5' })[0]).toMatch(/^throttleBurst: must be an integer/);
+    expect(problemsOf({ jwtMaxLifetimeSeconds: '0' })[0]).toMatch(
+      /^jwtMaxLifetimeSeconds: must be an integer from 60 to 2678400/,
+    );
   });
 
   it('fails app construction with a ConfigError', () => {

@@ -219,6 +219,7 @@ export class ApiFunctions extends Construct {
       JWT_ISSUER: config.jwtIssuer,
       JWT_AUDIENCE: config.jwtAudience,
       JWKS_URL: config.jwksUrl,
+      JWT_MAX_LIFETIME_SECONDS: String(config.jwtMaxLifetimeSeconds),
       TENANT_CLAIM: config.tenantClaim,
     }).fn;
 

@@ -12,23 +12,40 @@
  * `<DATA_DIR>/local.json`. Ctrl-C stops everything it started.
  * @module
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from './cli-args';
 import { EngineStartError } from './engine/dynamodb-local';
 import { startTwin, type Twin } from './twin';
 
-const { values } = parseArgs({
-  options: {
-    assembly: { type: 'string' },
-    stack: { type: 'string' },
-    port: { type: 'string' },
-    'data-dir': { type: 'string' },
-    'no-watch': { type: 'boolean', default: false },
-    'no-iam': { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-  },
+const USAGE = `usage: npm start -- [options]
+
+Serves the API on this machine: synthesizes infra/app.ts (or reads --assembly), starts DynamoDB Local,
+and prints the URL, an API key and a token.
+
+options:
+  --port <n>            TCP port, 0 for any free one (default: PORT or 3000)
+  --data-dir <dir>      keys, assembly, local.json and tables (default: DATA_DIR or .data)
+  --assembly <dir>      serve this already-synthesized cloud assembly instead of synthesizing
+  --stack <name>        the stack of the assembly to serve (default: the only one)
+  --no-watch            do not reload functions when src/ changes
+  --no-iam              do not check functions' DynamoDB calls against their roles
+  --quiet               print only the banner and errors
+  -h, --help            print this and exit
+
+environment: DYNAMODB_ENDPOINT=http://... uses that DynamoDB instead of starting DynamoDB Local (no Java needed).`;
+
+const { values } = parseCommandLine(USAGE, {
+  assembly: { type: 'string' },
+  stack: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'no-watch': { type: 'boolean', default: false },
+  'no-iam': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
 });
 
 const port = Number(values.port ?? process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535)
+  usageError(`--port (or PORT) must be an integer from 0 to 65535, got ${values.port ?? process.env.PORT}`);
 const dataDir = values['data-dir'] ?? process.env.DATA_DIR ?? '.data';
 const started = performance.now();
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -60,7 +77,9 @@ try {
     ...(values.stack ? { stackName: values.stack } : {}),
     ...(process.env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
   });
-  const token = await twin.token({ sub: 'dev', tenant: 'dev', ttlSeconds: 12 * 3600 });
+  // 12 h, unless the app's authorizer allows less (its jwtMaxLifetimeSeconds, set for the twin through the env).
+  const ttl = Math.min(12 * 3600, Number(process.env.API_JWT_MAX_LIFETIME_SECONDS) || 12 * 3600);
+  const token = await twin.token({ sub: 'dev', tenant: 'dev', ttlSeconds: ttl });
   const first = twin.routes.find((r) => r.method === 'GET' && !r.path.includes('{'));
   const width = Math.max(...twin.routes.map((r) => r.method.length));
   const routes = twin.routes
@@ -77,7 +96,7 @@ Routes (OPTIONS preflight on each path as well):
 ${routes}
 
 API key:  ${twin.apiKey}
-A token (tenant "dev", 12 h; more with: npm run token -- --sub <subject> --tenant <tenant>):
+A token (tenant "dev", ${ttl % 3600 ? `${ttl} s` : `${ttl / 3600} h`}; more with: npm run token -- --sub <subject> --tenant <tenant>):
   ${token}
 
 Try it:

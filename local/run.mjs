@@ -13,8 +13,14 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = process.argv[2];
-if (!entry) {
-  console.error('usage: node local/run.mjs <entry.ts> [args...]');
+const usage =
+  'usage: node local/run.mjs <entry.ts> [args...]   (npm start is node local/run.mjs local/cli.ts)';
+if (entry === '--help' || entry === '-h') {
+  console.log(usage);
+  process.exit(0);
+}
+if (!entry || entry.startsWith('-')) {
+  console.error(`error: ${entry ? `unknown option ${entry}` : 'no entry given'}\n${usage}`);
   process.exit(2);
 }
 const entryPath = resolve(entry);

@@ -27,6 +27,7 @@ export interface SynthOptions {
 export function synthesize(opts: SynthOptions): Promise<string> {
   mkdirSync(opts.outDir, { recursive: true });
   const app = opts.app ?? DEFAULT_APP;
+  const progress = bundlingProgress(opts.log ?? (() => {}));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', app], {
       cwd: PROJECT_ROOT,
@@ -41,16 +42,82 @@ export function synthesize(opts: SynthOptions): Promise<string> {
     });
     let output = '';
     const collect = (b: Buffer) => {
-      output += b.toString();
+      const text = b.toString();
+      output += text;
+      progress.output(text);
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    child.on('error', reject);
+    child.on('error', (e) => {
+      progress.stop();
+      reject(e);
+    });
     child.on('exit', (code) => {
+      progress.done(code === 0);
       if (code === 0) resolve(opts.outDir);
       else reject(new Error(`the CDK app failed (exit ${code}):\n${output.trim()}`));
     });
   });
+}
+
+/** What the CDK prints as it starts bundling an asset: `Bundling asset <Stack>/<path>/Code/Stage...`. */
+const BUNDLING = /^Bundling asset (\S+?)(?:\/Code)?\/Stage\.\.\.$/gm;
+/** A line at most this often while the assets bundle, so a slow bundling is not silent. */
+const HEARTBEAT_MS = 5000;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Turns the CDK's per-asset bundling lines into a few progress lines: when bundling starts (after the app
+ * loaded), at most one every {@link HEARTBEAT_MS} while it runs, and a summary with the slowest asset. An asset's
+ * time is from its line to the next one (or to the end of the synth for the last).
+ */
+export function bundlingProgress(log: Log, now: () => number = () => performance.now()) {
+  const started = now();
+  const assets: { name: string; at: number }[] = [];
+  let lastLine = started;
+  let timer: NodeJS.Timeout | undefined;
+  let partial = ''; // a line split across two chunks of output
+  const heartbeat = () => {
+    const last = assets.at(-1);
+    if (last) log(`  ...bundling ${last.name} (asset ${assets.length})`);
+    lastLine = now();
+  };
+  return {
+    output(text: string) {
+      const lines = partial + text;
+      const end = lines.lastIndexOf('\n') + 1;
+      partial = lines.slice(end);
+      for (const m of lines.slice(0, end).matchAll(BUNDLING)) {
+        // `CrudApi-local/Functions/Create` -> `Functions/Create`: the stack name is the same on every line.
+        const name = m[1]!.split('/').slice(1).join('/') || m[1]!;
+        const at = now();
+        if (assets.length === 0) {
+          log(`CDK app loaded in ${seconds(at - started)}; bundling its functions' code...`);
+          lastLine = at;
+          timer = setInterval(() => {
+            if (now() - lastLine >= HEARTBEAT_MS) heartbeat();
+          }, 1000);
+          timer.unref();
+        }
+        assets.push({ name, at });
+      }
+    },
+    stop() {
+      clearInterval(timer);
+    },
+    done(ok: boolean) {
+      clearInterval(timer);
+      if (!ok || assets.length === 0) return;
+      const end = now();
+      const spans = assets.map((a, i) => ({ name: a.name, ms: (assets[i + 1]?.at ?? end) - a.at }));
+      const slowest = spans.reduce((a, b) => (b.ms > a.ms ? b : a));
+      log(
+        `Bundled ${assets.length} asset${assets.length === 1 ? '' : 's'} in ${seconds(end - assets[0]!.at)} ` +
+          `(slowest: ${slowest.name}, ${seconds(slowest.ms)})`,
+      );
+    },
+  };
 }
 
 /** The files and folders of this project whose content decides what the app synthesizes. */

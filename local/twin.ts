@@ -26,7 +26,9 @@ import { createTables, type Engine, startEngine, type TableState } from './engin
 import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
 import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
+import { requireJava17 } from './java';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import { restartNeeded } from './restart-needed';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
 import { PROJECT_ROOT, synthesizeCached } from './synth';
@@ -85,7 +87,11 @@ export interface Twin {
   readonly iam: IamProxy | undefined;
   /** Failed stream batches kept for an on-failure destination (by logical id), or for all (local/streams). */
   deadLetters(destinationLogicalId?: string): unknown[];
-  /** Re-synthesizes and swaps every function whose code changed. */
+  /**
+   * Re-synthesizes (or re-reads the given `assembly`) and swaps every function whose code, variables or role
+   * changed; resolves with their logical ids. A change it cannot serve (a new route, table or function...) is
+   * logged as `Restart needed to serve: ...`.
+   */
   reload(): Promise<string[]>;
   stop(): Promise<void>;
 }
@@ -114,6 +120,9 @@ function readJson<T>(file: string, fallback: T): T {
 /** Starts the twin; resolves once it serves requests. */
 export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const log = opts.log ?? (() => {});
+  const started = performance.now();
+  // Before anything slow: a missing Java would otherwise surface only after the synth, tens of seconds later.
+  if (!opts.dynamodbEndpoint) requireJava17();
   const host = opts.host ?? '127.0.0.1';
   const dataDir = resolve(opts.dataDir ?? '.data');
   mkdirSync(dataDir, { recursive: true });
@@ -185,6 +194,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     });
     // Its failure is reported where it is awaited, below; until then it must not count as unhandled.
     engineStarting.catch(() => {});
+    const engineAsked = performance.now();
+    engineStarting.then(
+      (e) => log(`${e.external ? 'DynamoDB' : 'DynamoDB Local'} answering after ${since(engineAsked)}`),
+      () => {},
+    );
     const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
     for (const r of unsupportedResources(stack.template)) log(`not emulated (left out): ${r}`);
     const secrets = createSecretStore({ dataDir });
@@ -197,6 +211,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     });
 
     engine = await engineStarting;
+    const tablesAsked = performance.now();
     const tables = await createTables(stack.template, resolver.resolve, engine.endpoint, {
       log,
       region,
@@ -206,6 +221,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       if (t.streamArn) resolver.setAttribute(t.logicalId, 'StreamArn', t.streamArn);
       log(`Table ${t.tableName} ${t.created ? 'created' : 'kept (data from the last run)'}`);
     }
+    log(`Tables ready in ${since(tablesAsked)}`);
 
     let functions = functionSpecs(stack, resolver, log);
     // IAM: each function reaches the engine through the proxy, at its own endpoint (its own role).
@@ -267,11 +283,10 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
 
     const runtime = lambda;
     // Hot reload swaps function code and variables. Routes, tables and other resources are read at start:
-    // a change to those needs a restart (the data stays).
+    // a change to those needs a restart (the data stays), and the reload says which.
     const reload = async (): Promise<string[]> => {
-      if (opts.assembly) return [];
       const next = loadStack({
-        assemblyDir: await synth(),
+        assemblyDir: opts.assembly ? resolve(opts.assembly) : await synth(),
         dataDir,
         region,
         accountId,
@@ -295,7 +310,13 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         );
       });
       await Promise.all(changed.map((f) => runtime.reload(f.logicalId, f)));
-      functions = specs;
+      // Only the functions the runtime runs: a new one is served after a restart.
+      functions = functions.map((o) => specs.find((f) => f.logicalId === o.logicalId) ?? o);
+      const unserved = restartNeeded(stack.template, next.stack.template);
+      if (unserved.length > 0)
+        log(
+          `Restart needed to serve: ${unserved.join(', ')} (a reload swaps only functions' code and settings)`,
+        );
       return changed.map((f) => f.logicalId);
     };
 
@@ -319,6 +340,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       });
     }
 
+    log(`Started in ${since(started)}`);
     return {
       url,
       apiKey,
@@ -343,6 +365,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     await cleanup().catch(() => {});
     throw e;
   }
+}
+
+/** Seconds since `t` (a `performance.now()`), for progress lines. */
+function since(t: number): string {
+  return `${((performance.now() - t) / 1000).toFixed(1)} s`;
 }
 
 /** What a function's environments preload, comparable across reloads (a changed role means new environments). */
