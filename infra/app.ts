@@ -7,7 +7,8 @@ import { ConfigError } from './config';
 import { createApp } from './stack';
 
 try {
-  createApp().app.synth();
+  // No auto-synth at exit: it would synthesize (and fail) a second time after the error below is reported.
+  createApp({ autoSynth: false }).app.synth();
 } catch (e) {
   // A refusal (infra/deploy-guard.ts) is the user's to fix: its message, not a stack trace.
   const refused = e instanceof Error && e.message.startsWith('Validation failed with the following errors');
