@@ -33,4 +33,11 @@ describe('npm scripts: deploys', () => {
     expect(scripts.deploy).not.toContain('allowPlaceholderIssuer');
     expect(scripts.diff).not.toContain('allowPlaceholderIssuer');
   });
+
+  it('bootstrap and destroy work with no issuer configured (both synthesize the app; neither deploys it)', () => {
+    expect(args('bootstrap').slice(0, 2)).toEqual(['cdk', 'bootstrap']);
+    expect(scripts.bootstrap).toContain('allowPlaceholderIssuer=true');
+    expect(args('destroy').slice(0, 2)).toEqual(['cdk', 'destroy']);
+    expect(scripts.destroy).toContain('allowPlaceholderIssuer=true');
+  });
 });

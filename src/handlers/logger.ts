@@ -3,7 +3,7 @@
  * Logger: `level`, `message`, `service`, `timestamp`, `xray_trace_id`, and, once the handler has handed over
  * its Lambda context ({@link setLambdaContext}), `cold_start`, `function_arn`, `function_memory_size`,
  * `function_name`, `function_request_id`. The same CloudWatch Logs Insights queries and Powertools-aware
- * tooling work on them. Powertools Logger itself costs ~20 ms at every cold start; this is a few lines.
+ * tooling work on them; Powertools Logger itself would add its load to every cold start, this is a few lines.
  * No `sampling_rate`: we do not sample debug logs.
  * @module
  */
