@@ -102,7 +102,9 @@ describe('Observability: default configuration (stage dev)', () => {
 
   it('has a dashboard with the alarms, API, functions, table and history graphs', () => {
     const [dash] = Object.values(s.json.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
-    expect(dash?.Properties.DashboardName).toBe('crud-api-dev');
+    expect(dash?.Properties.DashboardName).toEqual({
+      'Fn::Join': ['', ['crud-api-dev-', { Ref: 'AWS::Region' }]],
+    });
     const body = JSON.stringify(dash?.Properties.DashboardBody);
     for (const title of [
       'Alarms',

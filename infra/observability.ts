@@ -4,7 +4,7 @@
  * already built; nothing here changes how a request is served.
  * @module
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -237,7 +237,8 @@ export class Observability extends Construct {
     const perFunction = (f: (fn: lambda.Function) => cw.IMetric) =>
       fns.map(([name, fn]) => (f(fn) as cw.Metric).with({ label: name }));
     const dashboard = new cw.Dashboard(this, 'Dashboard', {
-      dashboardName: `crud-api-${stage}`,
+      // Dashboards are global to the account: the region keeps one stage in two regions from colliding.
+      dashboardName: `crud-api-${stage}-${Aws.REGION}`,
       defaultInterval: Duration.hours(3),
     });
     dashboard.addWidgets(
