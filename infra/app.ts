@@ -7,10 +7,13 @@ import { ConfigError } from './config';
 import { createApp } from './stack';
 
 try {
-  createApp().app.synth();
+  // No auto-synth at exit: it would synthesize (and fail) a second time after the error below is reported.
+  createApp({ autoSynth: false }).app.synth();
 } catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  console.error(e.message);
-  console.error('See infra/config.ts or docs/deploy.md for every key and its default.');
+  // A refusal (infra/deploy-guard.ts) is the user's to fix: its message, not a stack trace.
+  const refused = e instanceof Error && e.message.startsWith('Validation failed with the following errors');
+  if (!(e instanceof ConfigError) && !refused) throw e;
+  console.error((e as Error).message);
+  console.error('See docs/deploy.md for every key and its default.');
   process.exitCode = 1;
 }

@@ -99,7 +99,8 @@ const WRITE_ACTIONS = [
 describe('Stack: CrudApi (default configuration)', () => {
   let b: Built;
   beforeAll(() => {
-    b = build({});
+    // The placeholder issuer is refused outside stage local unless forced (observability.test.ts tests that).
+    b = build({ allowPlaceholderIssuer: true });
   });
 
   describe('routes', () => {

@@ -43,7 +43,10 @@ import {
 import { resources } from '../src/resources/index';
 import { indexesFor, PK, SK, TTL_ATTRIBUTE } from '../src/store/table-design';
 import { type ApiConfig, type ConfigWarning, loadConfig } from './config';
+import { refusePlaceholderIssuer } from './deploy-guard';
 import { acknowledgeNagFindings, addNagChecks } from './nag';
+import { Observability } from './observability';
+import { loadOpsConfig, type OpsConfig } from './ops-config';
 
 /** The repository root: handler entries in `operations` are relative to it. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -548,6 +551,8 @@ export interface CrudApiStackProps extends StackProps {
   readonly operations?: readonly Operation[];
   /** Repository root. @default PROJECT_ROOT */
   readonly projectRoot?: string;
+  /** Alarms, tracing, metrics namespace, deploy guard. @default loadOpsConfig with no context */
+  readonly ops?: OpsConfig;
 }
 
 /** The whole API in one stack. */
@@ -555,6 +560,7 @@ export class CrudApiStack extends Stack {
   readonly table: dynamodb.Table;
   readonly functions: ApiFunctions;
   readonly restApi: CrudRestApi;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: CrudApiStackProps) {
     super(scope, id, { description: `Serverless CRUD API (${props.config.stage})`, ...props });
@@ -588,6 +594,23 @@ export class CrudApiStack extends Stack {
       functions: this.functions,
       config,
       removalPolicy,
+    });
+
+    const opsConfig = props.ops ?? loadOpsConfig({ context: () => undefined, env: {}, stage: config.stage });
+    refusePlaceholderIssuer(this, config, opsConfig.allowPlaceholderIssuer);
+    this.observability = new Observability(this, 'Observability', {
+      config: opsConfig,
+      stage: config.stage,
+      functions: new Map<string, lambda.Function>([
+        ...this.functions.byOperation,
+        ['authorizer', this.functions.authorizer],
+        ['historyConsumer', this.functions.historyConsumer],
+      ]),
+      httpFunctions: [...this.functions.byOperation.values()],
+      api: this.restApi.api,
+      table: this.table,
+      streamConsumer: this.functions.historyConsumer,
+      deadLetters: this.functions.historyDeadLetters,
     });
 
     new CfnOutput(this, OUTPUTS.apiUrl, {
@@ -654,7 +677,12 @@ export function createApp(props: AppProps = {}, env?: Readonly<Record<string, st
     context: (k) => app.node.tryGetContext(k),
     ...(env ? { env } : {}),
   });
-  const stack = new CrudApiStack(app, stackName(config.stage), { config, configWarnings: warnings });
+  const ops = loadOpsConfig({
+    context: (k) => app.node.tryGetContext(k),
+    ...(env ? { env } : {}),
+    stage: config.stage,
+  });
+  const stack = new CrudApiStack(app, stackName(config.stage), { config, configWarnings: warnings, ops });
   addNagChecks(app);
   return { app, stack, config };
 }

@@ -13,6 +13,7 @@ import { toProblem } from '../core/problem';
 import type { Resource, ResourceShape } from '../core/resource';
 import { TENANT_PATTERN } from '../store/table-design';
 import { log } from './logger';
+import { observe } from './metrics';
 
 export type Operation<R extends ResourceShape = Resource> = (input: OperationInput<R>) => Promise<HttpReply>;
 
@@ -116,6 +117,7 @@ export function httpHandler<R extends ResourceShape>(
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       consumedCapacity: deps.capacity.units,
     };
+    observe(context, fields);
     if (status >= 500) log('ERROR', 'request failed', { ...fields, error: failure });
     else
       log('INFO', 'request', failure instanceof AppError ? { ...fields, detail: failure.message } : fields);
