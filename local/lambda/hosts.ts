@@ -148,7 +148,11 @@ class ChildHost implements EnvironmentHost {
     }
     child.on('message', (m: FromChild) => this.onMessage(m));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
-    child.on('error', (err) => this.log(`[node ${this.version}] ${err.message}`));
+    child.on('error', (err) => {
+      this.log(`[node ${this.version}] ${err.message}`);
+      // A binary that cannot start never emits 'exit': its environments would wait for the init timeout.
+      if (child.pid === undefined) this.onExit(child, 1, null);
+    });
   }
 
   private onMessage(m: FromChild): void {
