@@ -58,6 +58,9 @@ export const handler = async () => typeof DynamoDBClient;`,
     'index.js': `const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 exports.handler = async () => typeof DynamoDBClient;`,
   }),
+  callback: fixture('callback', {
+    'index.js': `exports.handler = (event, context, callback) => callback(null, 'called back');`,
+  }),
   guard: fixture('guard', {
     'guard.mjs': `export function install(settings, log) { globalThis.guardTag = settings.tag; log('guard installed ' + settings.tag); }`,
   }),
@@ -188,6 +191,25 @@ describe('a nodejs24.x function', () => {
       `Lambda: nodejs24.x (1 function) on Node.js ${who.version} (${hosted}${node24.inProcess ? '' : `, ${node24.source}`})`,
     );
     if (!node24.inProcess) expect(who.pid).not.toBe(process.pid);
+  });
+
+  it('refuses a callback-style handler at init (Runtime.CallbackHandlerDeprecated); nodejs22.x still runs it', async () => {
+    const inProcess = (r: string): NodeChoice => ({ ...child, runtime: r, inProcess: true });
+    const rt = start(
+      [spec('Cb24', dirs.callback), spec('Cb22', dirs.callback, { runtime: 'nodejs22.x' })],
+      inProcess,
+    );
+    const r = await rt.invoke('Cb24', {});
+    expect(r).toMatchObject({ ok: false, errorType: 'Runtime.CallbackHandlerDeprecated' });
+    expect(r.ok ? '' : r.errorMessage).toMatch(
+      /^ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node\.js 24\./,
+    );
+    expect(
+      lines.some((l) =>
+        /INIT_REPORT .*Status: error\tError Type: Runtime\.CallbackHandlerDeprecated$/.test(l),
+      ),
+    ).toBe(true);
+    expect(await rt.invoke('Cb22', {})).toEqual({ ok: true, payload: 'called back' });
   });
 
   it('says which functions run on another Node than they declare', () => {
