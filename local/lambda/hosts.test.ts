@@ -61,6 +61,9 @@ exports.handler = async () => typeof DynamoDBClient;`,
   callback: fixture('callback', {
     'index.js': `exports.handler = (event, context, callback) => callback(null, 'called back');`,
   }),
+  hog: fixture('hog', {
+    'index.mjs': `const keep = []; export const handler = async () => { for (;;) keep.push(new Array(1e5).fill({ x: keep.length })); };`,
+  }),
   guard: fixture('guard', {
     'guard.mjs': `export function install(settings, log) { globalThis.guardTag = settings.tag; log('guard installed ' + settings.tag); }`,
   }),
@@ -272,6 +275,14 @@ describe(`environments hosted by a child process (Node.js ${child.version})`, ()
     });
     expect(await rt.invoke('Crash', {})).toEqual({ ok: true, payload: 'fine' });
     expect(rt.stats()[0]).toMatchObject({ crashes: 3 });
+  });
+
+  it("ends an environment that outgrows the function's memory with Runtime.OutOfMemory", async () => {
+    const rt = start([spec('Hog', dirs.hog, { memoryMb: 64, timeoutSeconds: 20 })]);
+    const r = await rt.invoke('Hog', {});
+    expect(r).toMatchObject({ ok: false, errorType: 'Runtime.OutOfMemory' });
+    expect(r.ok ? '' : r.errorMessage).toBe('Runtime exited with error: heap limit (64 MB) reached');
+    expect(rt.stats()[0]).toMatchObject({ crashes: 1, environments: 0 });
   });
 
   it('scales out to the reserved concurrency and queues the rest', async () => {
