@@ -191,7 +191,7 @@ describe('a nodejs24.x function', () => {
       ? "the twin's worker threads"
       : 'one child process';
     expect(lines).toContain(
-      `Lambda: nodejs24.x (1 function) on Node.js ${who.version} (${hosted}${node24.inProcess ? '' : `, ${node24.source}`})`,
+      `Lambda: nodejs24.x on Node.js ${who.version} (${hosted}${node24.inProcess ? '' : `, ${node24.source}`}): Test-Who`,
     );
     if (!node24.inProcess) expect(who.pid).not.toBe(process.pid);
   });

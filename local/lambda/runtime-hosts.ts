@@ -44,9 +44,7 @@ export function runtimeHosts(
   for (const [runtime, names] of byRuntime) {
     const c = choose(runtime);
     const where = c.inProcess ? "the twin's worker threads" : `one child process, ${c.source}`;
-    log(
-      `Lambda: ${runtime} (${names.length} function${names.length === 1 ? '' : 's'}) on Node.js ${c.version} (${where})`,
-    );
+    log(`Lambda: ${runtime} on Node.js ${c.version} (${where}): ${names.join(', ')}`);
     if (c.warning) log(`warning: ${names.join(', ')}: ${c.warning}`);
   }
   return {
