@@ -42,7 +42,8 @@ const dirs = {
   who: fixture('who', {
     'index.mjs': `export const handler = async (e) => {
   if (e.hold) await new Promise((r) => setTimeout(r, 2500));
-  return { version: process.version, pid: process.pid, guard: globalThis.guardTag ?? null };
+  const offset = new Date(Date.UTC(2026, 0, 1)).getTimezoneOffset();
+  return { version: process.version, pid: process.pid, guard: globalThis.guardTag ?? null, offset };
 };`,
   }),
   // Waits until the gate file exists (polled, bounded by the function's timeout).
@@ -105,6 +106,7 @@ interface Who {
   version: string;
   pid: number;
   guard: string | null;
+  offset: number;
 }
 
 describe('chooseNode', () => {
@@ -237,6 +239,7 @@ describe(`environments hosted by a child process (Node.js ${child.version})`, ()
     const a = payload<Who>(await rt.invoke('Who', {}));
     const b = payload<Who>(await rt.invoke('Who', {}));
     expect(a.version).toBe(child.version);
+    expect(a.offset).toBe(0); // Lambda's clock is UTC, whatever the twin's time zone
     expect(b.pid).toBe(a.pid); // one process for the runtime: both functions' environments live in it
     expect(a.pid).not.toBe(process.pid);
     const reports = lines.filter((l) => l.startsWith('[Test-Spin] REPORT'));

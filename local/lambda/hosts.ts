@@ -137,7 +137,9 @@ class ChildHost implements EnvironmentHost {
       execArgv: [],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+      // Not the twin's variables (its NODE_OPTIONS may name a loader this Node cannot run). TZ is process-wide,
+      // so here, unlike in the twin's own workers, it can be Lambda's.
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TZ: ':UTC' },
     });
     this.child = child;
     this.ready = false;
