@@ -99,6 +99,10 @@ async function loadModule(file) {
   }
 }
 
+// As Lambda's runtime words it (quoted in public issue threads, see local/lambda/README.md).
+const CALLBACK_HANDLER_REMOVED =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
 function pick(mod, path) {
   let h = mod;
   for (const k of path) h = h?.[k];
@@ -125,6 +129,11 @@ async function loadHandler() {
       errorType: 'Runtime.HandlerNotFound',
       errorMessage: `${wd.handlerName} is undefined or not exported`,
     };
+  }
+  // Lambda's Node.js 24 and later runtimes refuse a handler that takes a callback (3+ parameters) at init.
+  const major = Number(/nodejs(\d+)\.x$/.exec(process.env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0);
+  if (h.length >= 3 && major >= 24) {
+    return { errorType: 'Runtime.CallbackHandlerDeprecated', errorMessage: CALLBACK_HANDLER_REMOVED };
   }
   return h;
 }

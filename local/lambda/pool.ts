@@ -13,10 +13,10 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import type { FunctionSpec, InvokeResult, Log } from '../types';
 import { lambdaEnvironment, logGroupOf, logStreamName } from './env';
 import { locateHandler } from './handler-file';
+import type { EnvironmentHandle, EnvironmentHost } from './hosts';
 import { endLine, reportLine, startLine, timeoutMessage } from './log-format';
 
 /** How the pool finds the bootstrap and the twin's own packages, and what it reports. */
@@ -37,6 +37,8 @@ export interface PoolSettings {
   readonly platformLines: boolean;
   /** Whether the code folder needs the `@aws-sdk/*` fallback hook (decided once per code folder). */
   readonly needsSdkFallback: (codeDir: string) => boolean;
+  /** Where the environments of a runtime (`nodejs24.x`) run: in-process, or in a child of that Node. */
+  readonly hostFor: (runtime: string) => EnvironmentHost;
   readonly log: Log;
 }
 
@@ -48,7 +50,7 @@ interface Pending {
 type State = 'init' | 'idle' | 'busy' | 'dead';
 
 interface Env {
-  readonly worker: Worker;
+  readonly worker: EnvironmentHandle;
   readonly generation: number;
   state: State;
   current: Pending | undefined;
@@ -212,7 +214,7 @@ export class FunctionPool {
       runtimeNodeModules: this.settings.runtimeNodeModules,
       runtimeDir: new URL('.', this.settings.bootstrap).pathname,
     });
-    const worker = new Worker(this.settings.bootstrap, {
+    const worker = this.settings.hostFor(spec.runtime).spawn(this.settings.bootstrap, {
       workerData: { ...this.workerData, logStreamName: stream },
       env,
       execArgv: this.execArgv,
@@ -247,7 +249,7 @@ export class FunctionPool {
     this.counters.coldStarts++;
     e.timer = setTimeout(() => this.onTimer(e), this.settings.initTimeoutMs);
     e.timer.unref();
-    worker.on('message', (m: WorkerMessage) => this.onMessage(e, m));
+    worker.on('message', (m) => this.onMessage(e, m as WorkerMessage));
     worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
         e.crash ??= {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type Engine, startEngine } from '../engine/engine';
 import type { FunctionSpec, InvokeResult } from '../types';
 import { createLambdaRuntime, type LambdaRuntime, lacksOwnSdk } from './runtime';
+import { CRASH_SOURCE, SPIN_SOURCE } from './test-fixtures';
 
 // Fixtures live in the OS temp dir: outside this repository, so nothing resolves from its node_modules by accident.
 const root = mkdtempSync(join(tmpdir(), 'lambda-fixtures-'));
@@ -74,18 +75,8 @@ export const handler = async (event) => {
   throw new NotFound('item 42 is gone');
 };`,
   }),
-  spin: fixture('spin', {
-    'index.mjs': `let n = 0;
-export const handler = async (event) => { n++; if (event.spin) { for (;;) {} } return n; };`,
-  }),
-  crash: fixture('crash', {
-    'index.mjs': `export const handler = async (event) => {
-  if (event.how === 'exit') process.exit(3);
-  if (event.how === 'uncaught') { setTimeout(() => { throw new RangeError('late'); }, 1); await new Promise((r) => setTimeout(r, 1000)); }
-  if (event.how === 'rejection') { Promise.reject(new Error('nobody catches me')); await new Promise((r) => setTimeout(r, 1000)); }
-  return 'fine';
-};`,
-  }),
+  spin: fixture('spin', { 'index.mjs': SPIN_SOURCE }),
+  crash: fixture('crash', { 'index.mjs': CRASH_SOURCE }),
   // Shared counters: [0] in flight, [1] most in flight, [2] the gate (0 closed, 1 open).
   slow: fixture('slow', {
     'index.mjs': `export const handler = async (event) => {

@@ -22,7 +22,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionSpec, Invoke, InvokeResult, Log } from '../types';
+import { chooseNode, type NodeChoice } from './node-select';
 import { FunctionPool, type PoolStats } from './pool';
+import { runtimeHosts } from './runtime-hosts';
 
 export interface LambdaRuntimeOptions {
   readonly functions: readonly FunctionSpec[];
@@ -50,11 +52,18 @@ export interface LambdaRuntimeOptions {
   readonly workDir?: string;
   /** Stop environments idle this long (checked every minute at most). 0 keeps them. @default 600_000 */
   readonly idleTimeoutMs?: number;
+  /**
+   * The Node.js that runs a declared runtime's environments. @default `chooseNode` (the twin's own Node for
+   * its major, else the `node-<platform>-<arch>` package, else `TWIN_NODE_<major>`, else the twin's with a warning)
+   */
+  readonly nodeFor?: (runtime: string) => NodeChoice;
 }
 
 export interface FunctionStats extends PoolStats {
   readonly logicalId: string;
   readonly functionName: string;
+  /** The Node.js its environments run on (`v24.21.0`). */
+  readonly nodeVersion: string;
 }
 
 export interface LambdaRuntime {
@@ -128,22 +137,20 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
       }
       return v;
     },
+    hostFor: (runtime: string) => hosts.hostFor(runtime),
     log,
   };
   const withCode = (spec: FunctionSpec): FunctionSpec =>
     spec.codeDir || spec.inlineCode === undefined
       ? spec
       : { ...spec, codeDir: inlineDir(spec.logicalId, spec.inlineCode) };
+  const hosts = runtimeHosts(
+    opts.functions,
+    opts.nodeFor ?? ((runtime) => chooseNode(runtime, { nodeModules: runtimeNodeModules })),
+    log,
+  );
   const pools = new Map<string, FunctionPool>();
   for (const spec of opts.functions) pools.set(spec.logicalId, new FunctionPool(withCode(spec), settings));
-  const hostMajor = process.versions.node.split('.')[0];
-  for (const runtime of new Set(opts.functions.map((f) => f.runtime))) {
-    if (runtime !== `nodejs${hostMajor}.x`) {
-      log(
-        `note: functions declare ${runtime}; locally they run on this machine's Node.js ${process.versions.node}`,
-      );
-    }
-  }
   const reapIdle = (idleForMs: number) => {
     let n = 0;
     for (const p of pools.values()) n += p.reap(idleForMs);
@@ -182,11 +189,13 @@ export function createLambdaRuntime(opts: LambdaRuntimeOptions): LambdaRuntime {
     async stop() {
       clearInterval(reaper);
       await Promise.all([...pools.values()].map((p) => p.stop()));
+      await hosts.stop();
     },
     stats() {
       return [...pools.entries()].map(([logicalId, p]) => ({
         logicalId,
         functionName: p.functionSpec.functionName,
+        nodeVersion: hosts.versionFor(p.functionSpec.runtime),
         ...p.stats(),
       }));
     },
