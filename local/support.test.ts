@@ -9,8 +9,14 @@ describe('unsupportedResources', () => {
         Perm: { Type: 'AWS::Lambda::Permission' },
         Topic: { Type: 'AWS::SNS::Topic' },
         Custom: { Type: 'Custom::Thing' },
+        Alarm: { Type: 'AWS::CloudWatch::Alarm' },
+        Odd: { Type: 'toString' },
       },
     };
-    expect(unsupportedResources(template)).toEqual(['Topic (AWS::SNS::Topic)', 'Custom (Custom::Thing)']);
+    expect(unsupportedResources(template)).toEqual([
+      'Topic (AWS::SNS::Topic)',
+      'Custom (Custom::Thing)',
+      'Odd (toString)',
+    ]);
   });
 });

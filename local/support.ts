@@ -35,11 +35,14 @@ export const NOTHING_TO_DO: ReadonlySet<string> = new Set([
   'AWS::ApiGateway::Account',
   'AWS::ApiGateway::RequestValidator',
   'AWS::ApiGateway::Model',
+  // Monitoring of the deployed stack: no metric reaches them locally, and the twin's log shows the same failures.
+  'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::Dashboard',
 ]);
 
 /** The resources of a template the twin does not emulate: `logicalId (Type)`. */
 export function unsupportedResources(template: CfnTemplate): string[] {
   return Object.entries(template.Resources)
-    .filter(([, r]) => !(r.Type in EMULATED) && !NOTHING_TO_DO.has(r.Type))
+    .filter(([, r]) => !Object.hasOwn(EMULATED, r.Type) && !NOTHING_TO_DO.has(r.Type))
     .map(([id, r]) => `${id} (${r.Type})`);
 }
