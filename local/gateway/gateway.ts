@@ -14,6 +14,7 @@ import {
   parseAuthorizerAnswer,
 } from './rest/authorizer';
 import { compileGateway, DEFAULT_TIMEOUT_MS } from './rest/compile';
+import { dictOf, own } from './rest/dict';
 import {
   type ErrorContext,
   GATEWAY_MESSAGES,
@@ -299,8 +300,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       stageVariables: ctx.mount?.stage.variables ?? {},
       ...(ctx.authorizerCtx ? { authorizer: ctx.authorizerCtx } : {}),
       header: (n) => (h ? headerValue(h.headers, n) : undefined),
-      query: (n) => q[n],
-      pathParam: (n) => route?.pathParameters[n],
+      query: (n) => own(q, n),
+      pathParam: (n) => own(route?.pathParameters, n),
     };
     const r = renderGatewayError(type, ec, ctx.mount?.api.gatewayResponses ?? new Map());
     send(res, ctx, r.status, Object.entries(r.headers), r.body);
@@ -408,7 +409,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     if (!auth.ok) return sendError(res, ctx, auth.type, auth.message);
     let authorizer: Record<string, unknown> | undefined;
     if (auth.answer) {
-      ctx.authorizerCtx = { ...auth.answer.context, principalId: auth.answer.principalId };
+      ctx.authorizerCtx = dictOf({ ...auth.answer.context, principalId: auth.answer.principalId });
       authorizer = {
         ...auth.answer.context,
         principalId: auth.answer.principalId,

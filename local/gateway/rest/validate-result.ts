@@ -3,6 +3,7 @@
  * "Malformed Lambda proxy response" (answered 502).
  * @module
  */
+import { dict } from './dict';
 
 /** A proxy result API Gateway accepts. */
 export interface ProxyResult {
@@ -50,7 +51,7 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
   const b64 = o['isBase64Encoded'];
   if (b64 !== undefined && b64 !== null && typeof b64 !== 'boolean')
     return { malformed: 'isBase64Encoded is not a boolean' };
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   const h = o['headers'];
   if (h !== undefined && h !== null) {
     if (typeof h !== 'object' || Array.isArray(h)) return { malformed: 'headers is not an object' };
@@ -61,7 +62,7 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
       headers[k] = s;
     }
   }
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders = dict<string[]>();
   const mh = o['multiValueHeaders'];
   if (mh !== undefined && mh !== null) {
     if (typeof mh !== 'object' || Array.isArray(mh))
