@@ -204,7 +204,7 @@ describe('Gateway: result mapping', () => {
     expect(r.status).toBe(502);
     expect(r.headers.get('x-amzn-errortype')).toBe('InternalServerErrorException');
     expect(await json(r)).toEqual({ message: 'Internal server error' });
-    expect(g.logs.some((l) => l.includes('malformed'))).toBe(true);
+    expect(g.logs.some((l) => l.includes('Malformed Lambda proxy response'))).toBe(true);
   });
 
   it('answers 502 when the function throws, crashes or hits its own timeout', async () => {

@@ -17,6 +17,7 @@ import { compileGateway, DEFAULT_TIMEOUT_MS } from './rest/compile';
 import { dictOf, own } from './rest/dict';
 import {
   type ErrorContext,
+  GATEWAY_DEFAULTS,
   GATEWAY_MESSAGES,
   type GatewayErrorType,
   renderGatewayError,
@@ -33,6 +34,7 @@ import {
   type IdentityFacts,
   methodArn,
   proxyEvent,
+  proxyEventBytes,
   queryParameters,
   type RequestFacts,
   type RouteFacts,
@@ -124,6 +126,8 @@ export interface Gateway {
 
 /** API Gateway's payload limit: 10 MB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Lambda's synchronous invocation limit, on the event as JSON: 6 MB. */
+export const MAX_INVOKE_BYTES = 6 * 1024 * 1024;
 /** Account-level throttle per Region, by default (steady-state rate, burst). */
 export const ACCOUNT_THROTTLE = { rateLimit: 10_000, burstLimit: 5_000 } as const;
 
@@ -234,16 +238,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
       timers.add(timer);
     });
     try {
-      return await Promise.race([
-        invoke(fn, event).catch(
-          (e: unknown): InvokeResult => ({
-            ok: false,
-            errorType: 'ServiceException',
-            errorMessage: String(e),
-          }),
-        ),
-        timeout,
-      ]);
+      const failed = (e: unknown): InvokeResult => {
+        log(`[gateway] invoking ${fn} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return { ok: false, errorType: 'ServiceException', errorMessage: String(e) };
+      };
+      let call: Promise<InvokeResult>;
+      try {
+        call = invoke(fn, event).catch(failed);
+      } catch (e) {
+        call = Promise.resolve(failed(e));
+      }
+      return await Promise.race([call, timeout]);
     } finally {
       if (timer) {
         clearTimeout(timer);
@@ -282,7 +287,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
     );
   }
 
-  function sendError(res: ServerResponse, ctx: Ctx, type: GatewayErrorType, message: string | null): void {
+  /** Logs why the gateway answers a request itself, as API Gateway's execution log says it. */
+  function refuse(ctx: Ctx, status: number, reason: string): void {
+    const f = ctx.facts;
+    const stagePath = ctx.mount ? `/${ctx.mount.stage.name}${f.path}` : f.path;
+    log(`[gateway] ${f.requestId} ${f.httpMethod} ${stagePath} ${status}: ${reason}`);
+  }
+
+  function sendError(
+    res: ServerResponse,
+    ctx: Ctx,
+    type: GatewayErrorType,
+    message: string | null,
+    reason: string,
+  ): void {
+    refuse(ctx, GATEWAY_DEFAULTS[type].status, reason);
     const h = ctx.headers;
     const route = ctx.route;
     const q = queryParameters(ctx.facts.query).queryStringParameters ?? {};
@@ -309,24 +328,36 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   type AuthOutcome =
     | { ok: true; answer?: AuthorizerAnswer; latency: number }
-    | { ok: false; type: GatewayErrorType; message: string | null };
+    | { ok: false; type: GatewayErrorType; message: string | null; reason: string };
 
   async function authorize(ctx: Ctx, method: Method): Promise<AuthOutcome> {
     const auth = method.authorization;
     const h = ctx.headers!;
     if (auth.type === 'NONE') return { ok: true, latency: 0 };
-    if (auth.type === 'INVALID')
-      return { ok: false, type: 'API_CONFIGURATION_ERROR', message: GATEWAY_MESSAGES.internal };
+    if (auth.type === 'INVALID') {
+      const reason = 'Execution failed due to configuration error: the method names no usable authorizer';
+      return { ok: false, type: 'API_CONFIGURATION_ERROR', message: GATEWAY_MESSAGES.internal, reason };
+    }
     if (auth.type === 'AWS_IAM') {
       // SigV4 is not verified here; an unsigned request gets what API Gateway answers it.
       return headerValue(h.headers, 'authorization')
         ? { ok: true, latency: 0 }
-        : { ok: false, type: 'MISSING_AUTHENTICATION_TOKEN', message: GATEWAY_MESSAGES.missingToken };
+        : {
+            ok: false,
+            type: 'MISSING_AUTHENTICATION_TOKEN',
+            message: GATEWAY_MESSAGES.missingToken,
+            reason: 'Missing Authentication Token: the method requires AWS_IAM and the request is not signed',
+          };
     }
     if (auth.type === 'COGNITO_USER_POOLS') {
       return headerValue(h.headers, 'authorization')
         ? { ok: true, latency: 0 }
-        : { ok: false, type: 'UNAUTHORIZED', message: GATEWAY_MESSAGES.unauthorized };
+        : {
+            ok: false,
+            type: 'UNAUTHORIZED',
+            message: GATEWAY_MESSAGES.unauthorized,
+            reason: `Unauthorized request: ${ctx.facts.requestId} (no Authorization header for the Cognito authorizer)`,
+          };
     }
     const a = auth.authorizer;
     const route = ctx.route!;
@@ -338,14 +369,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
       stageVariables: route.stageVariables,
       context: { requestId: f.requestId, stage: route.stage, httpMethod: f.httpMethod, apiId: route.apiId },
     });
-    const unauthorized: AuthOutcome = {
+    const unauthorized = (why: string): AuthOutcome => ({
       ok: false,
       type: 'UNAUTHORIZED',
       message: GATEWAY_MESSAGES.unauthorized,
-    };
-    if (a.identitySources.length > 0 && !values) return unauthorized;
+      reason: `Unauthorized request: ${f.requestId} (authorizer ${a.logicalId}: ${why})`,
+    });
+    if (a.identitySources.length > 0 && !values)
+      return unauthorized('an identity source is missing or empty; the authorizer was not called');
     if (a.type === 'TOKEN' && (!values?.[0] || (a.validation && !a.validation.test(values[0]))))
-      return unauthorized;
+      return unauthorized('the token does not match the identity validation expression');
     const cacheKey =
       a.ttlSeconds > 0 && values && values.length > 0
         ? `${route.apiId}\u0000${route.stage}\u0000${a.logicalId}\u0000${values.join('\u0000')}`
@@ -360,28 +393,159 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const t0 = now();
       const r = await withTimeout(a.functionLogicalId, event, DEFAULT_TIMEOUT_MS);
       latency = now() - t0;
-      const config: AuthOutcome = { ok: false, type: 'AUTHORIZER_CONFIGURATION_ERROR', message: null };
-      if (r === TIMED_OUT) return config;
+      const config = (why: string): AuthOutcome => ({
+        ok: false,
+        type: 'AUTHORIZER_CONFIGURATION_ERROR',
+        message: null,
+        reason: `Execution failed due to configuration error: Authorizer error (${a.logicalId}: ${why})`,
+      });
+      if (r === TIMED_OUT) return config(`no answer within ${DEFAULT_TIMEOUT_MS} ms`);
       if (!r.ok) {
         // Only an error whose message is exactly "Unauthorized" means 401.
-        if (r.errorMessage === 'Unauthorized' && !r.timedOut) return unauthorized;
-        log(`[gateway] authorizer ${a.logicalId} failed: ${r.errorType}: ${r.errorMessage}`);
-        return config;
+        if (r.errorMessage === 'Unauthorized' && !r.timedOut) return unauthorized('it answered Unauthorized');
+        return config(`${r.errorType}: ${r.errorMessage}`);
       }
       const parsed = parseAuthorizerAnswer(r.payload);
-      if (typeof parsed === 'string') {
-        log(`[gateway] authorizer ${a.logicalId} answered an invalid policy: ${parsed}`);
-        return config;
-      }
+      if (typeof parsed === 'string') return config(`invalid answer: ${parsed}`);
       answer = parsed;
       if (cacheKey) authCache.set(cacheKey, answer, a.ttlSeconds);
     }
     const decision = evaluatePolicy(answer.statements, arn);
-    if (decision === 'EXPLICIT_DENY')
-      return { ok: false, type: 'ACCESS_DENIED', message: GATEWAY_MESSAGES.explicitDeny };
-    if (decision === 'IMPLICIT_DENY')
-      return { ok: false, type: 'ACCESS_DENIED', message: GATEWAY_MESSAGES.implicitDeny };
+    if (decision !== 'ALLOW') {
+      const explicit = decision === 'EXPLICIT_DENY';
+      return {
+        ok: false,
+        type: 'ACCESS_DENIED',
+        message: explicit ? GATEWAY_MESSAGES.explicitDeny : GATEWAY_MESSAGES.implicitDeny,
+        reason: `Authorizer ${a.logicalId} policy for principal ${answer.principalId} ${
+          explicit ? 'explicitly denies' : 'does not allow'
+        } execute-api:Invoke on ${arn}`,
+      };
+    }
     return { ok: true, answer, latency };
+  }
+
+  interface Refusal {
+    readonly type: GatewayErrorType;
+    readonly message: string;
+    readonly reason: string;
+  }
+
+  /**
+   * The API key and usage plan checks (key, plan throttle, quota), then the stage's method throttle and the
+   * account's; fills `identity` with the key. A refusal says why.
+   */
+  function meter(
+    ctx: Ctx,
+    method: Method,
+    answer: AuthorizerAnswer | undefined,
+    identity: { apiKey?: string; apiKeyId?: string },
+  ): Refusal | undefined {
+    const mount = ctx.mount!;
+    const f = ctx.facts;
+    const t = now();
+    const methodName = `'${f.httpMethod} ${method.resource.path}'`;
+    const apiStage = `${mount.api.apiId}/${mount.stage.name}`;
+    const throttled = (what: string): Refusal => ({
+      type: 'THROTTLED',
+      message: GATEWAY_MESSAGES.tooManyRequests,
+      reason: `Throttling limit exceeded: ${what}`,
+    });
+    if (method.apiKeyRequired) {
+      const value =
+        mount.api.apiKeySource === 'AUTHORIZER'
+          ? answer?.usageIdentifierKey
+          : headerValue(ctx.headers!.headers, 'x-api-key');
+      const found = value ? keyIndex.lookup(value, mount.api.logicalId, mount.stage.name) : undefined;
+      if (!found) {
+        const why = !value
+          ? `API Key not authorized because method ${methodName} requires API Key and none was sent${mount.api.apiKeySource === 'AUTHORIZER' ? ' by the authorizer (usageIdentifierKey)' : ' (x-api-key header)'}`
+          : keyIndex.explain(value, mount.api.logicalId, mount.stage.name, methodName, apiStage);
+        return { type: 'INVALID_API_KEY', message: GATEWAY_MESSAGES.forbidden, reason: why };
+      }
+      identity.apiKey = found.key.value;
+      identity.apiKeyId = found.key.id;
+      const planStage = found.plan.stages.find(
+        (s) => s.apiLogicalId === mount.api.logicalId && s.stage === mount.stage.name,
+      );
+      const methodThrottle = planStage?.methodThrottles.get(`${method.resource.path}/${f.httpMethod}`);
+      const who = `${found.plan.logicalId}\u0000${found.key.logicalId}`;
+      const plan = `usage plan ${found.plan.logicalId}, API Key ${found.key.logicalId}`;
+      if (methodThrottle) {
+        const k = `plan-method\u0000${who}\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
+        if (!buckets.take(k, methodThrottle, t)) return throttled(`${plan}, method ${methodName}`);
+      } else if (found.plan.throttle && !buckets.take(`plan\u0000${who}`, found.plan.throttle, t)) {
+        return throttled(plan);
+      }
+      if (found.plan.quota && !quotas.take(who, found.plan.quota, t)) {
+        const q = found.plan.quota;
+        return {
+          type: 'QUOTA_EXCEEDED',
+          message: GATEWAY_MESSAGES.limitExceeded,
+          reason: `Quota exceeded for ${plan}: ${q.limit} requests per ${q.period}`,
+        };
+      }
+    }
+    const stageThrottle = stageThrottleFor(mount.stage.methodThrottles, method.resource.path, f.httpMethod);
+    const stageKey = `stage\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
+    if (stageThrottle && !buckets.take(stageKey, stageThrottle, t))
+      return throttled(`stage ${apiStage} method settings for ${methodName}`);
+    if (!buckets.take('account', ACCOUNT_THROTTLE, t)) return throttled('account level');
+    return undefined;
+  }
+
+  /** A MOCK integration's answer (CORS preflights). */
+  function mock(
+    res: ServerResponse,
+    ctx: Ctx,
+    integration: Extract<Method['integration'], { type: 'MOCK' }>,
+  ): void {
+    const f = ctx.facts;
+    const mount = ctx.mount!;
+    const route = ctx.route!;
+    const r = runMock(integration, {
+      headers: ctx.headers!.headers,
+      query: queryParameters(f.query).queryStringParameters ?? {},
+      path: route.pathParameters,
+      stageVariables: mount.stage.variables,
+      context: {
+        requestId: f.requestId,
+        stage: mount.stage.name,
+        httpMethod: f.httpMethod,
+        resourcePath: route.resourcePath,
+        apiId: mount.api.apiId,
+        ...(ctx.authorizerCtx ? { authorizer: ctx.authorizerCtx } : {}),
+      },
+    });
+    if (!r) {
+      const reason =
+        'Execution failed due to configuration error: No match for output mapping and no default output mapping configured';
+      sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal, reason);
+      return;
+    }
+    const headers = Object.entries(r.headers);
+    if (!headers.some(([k]) => k.toLowerCase() === 'content-type'))
+      headers.push(['Content-Type', 'application/json']);
+    send(res, ctx, r.status, headers, r.body);
+  }
+
+  /** Lambda refused the event as over its synchronous invocation limit: API Gateway answers 413 itself. */
+  function requestTooLong(res: ServerResponse, ctx: Ctx, bytes: number): void {
+    refuse(
+      ctx,
+      413,
+      `Lambda invocation payload of ${bytes} bytes exceeds ${MAX_INVOKE_BYTES} bytes (Request Too Long)`,
+    );
+    send(
+      res,
+      ctx,
+      413,
+      [
+        ['Content-Type', 'application/json'],
+        ['x-amzn-ErrorType', 'BadRequestException'],
+      ],
+      '{"message": "Request Too Long"}',
+    );
   }
 
   async function serve(res: ServerResponse, ctx: Ctx): Promise<void> {
@@ -391,8 +555,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const match = segs ? matchRoute(mount.api.root, segs) : undefined;
     const method = match ? methodFor(match.node, f.httpMethod) : undefined;
     ctx.headers = eventHeaders(f);
-    if (!match || !method)
-      return sendError(res, ctx, 'MISSING_AUTHENTICATION_TOKEN', GATEWAY_MESSAGES.missingToken);
+    if (!match || !method) {
+      const why = segs ? 'no resource and method of the API match' : 'the path does not percent-decode';
+      return sendError(
+        res,
+        ctx,
+        'MISSING_AUTHENTICATION_TOKEN',
+        GATEWAY_MESSAGES.missingToken,
+        `Missing Authentication Token: ${why}`,
+      );
+    }
     ctx.route = {
       accountId,
       apiId: mount.api.apiId,
@@ -406,7 +578,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
     // 1. authorizer
     const auth = await authorize(ctx, method);
-    if (!auth.ok) return sendError(res, ctx, auth.type, auth.message);
+    if (!auth.ok) return sendError(res, ctx, auth.type, auth.message, auth.reason);
     let authorizer: Record<string, unknown> | undefined;
     if (auth.answer) {
       ctx.authorizerCtx = dictOf({ ...auth.answer.context, principalId: auth.answer.principalId });
@@ -417,93 +589,117 @@ export function createGateway(opts: GatewayOptions): Gateway {
       };
     }
 
-    // 2. API key and usage plan (throttle, then quota)
-    const t = now();
+    // 2. API key and usage plan, 3. stage and account throttles
     const identity: IdentityFacts = {};
-    const mutableIdentity = identity as { apiKey?: string; apiKeyId?: string };
-    if (method.apiKeyRequired) {
-      const value =
-        mount.api.apiKeySource === 'AUTHORIZER'
-          ? auth.answer?.usageIdentifierKey
-          : headerValue(ctx.headers.headers, 'x-api-key');
-      const found = value ? keyIndex.lookup(value, mount.api.logicalId, mount.stage.name) : undefined;
-      if (!found) return sendError(res, ctx, 'INVALID_API_KEY', GATEWAY_MESSAGES.forbidden);
-      mutableIdentity.apiKey = found.key.value;
-      mutableIdentity.apiKeyId = found.key.id;
-      const planStage = found.plan.stages.find(
-        (s) => s.apiLogicalId === mount.api.logicalId && s.stage === mount.stage.name,
-      );
-      const methodThrottle = planStage?.methodThrottles.get(`${method.resource.path}/${f.httpMethod}`);
-      const who = `${found.plan.logicalId}\u0000${found.key.logicalId}`;
-      if (methodThrottle) {
-        const k = `plan-method\u0000${who}\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
-        if (!buckets.take(k, methodThrottle, t))
-          return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
-      } else if (found.plan.throttle && !buckets.take(`plan\u0000${who}`, found.plan.throttle, t)) {
-        return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
-      }
-      if (found.plan.quota && !quotas.take(who, found.plan.quota, t)) {
-        return sendError(res, ctx, 'QUOTA_EXCEEDED', GATEWAY_MESSAGES.limitExceeded);
-      }
-    }
-
-    // 3. stage method throttling, then the account's
-    const stageThrottle = stageThrottleFor(mount.stage.methodThrottles, method.resource.path, f.httpMethod);
-    const stageKey = `stage\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
-    if (stageThrottle && !buckets.take(stageKey, stageThrottle, t)) {
-      return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
-    }
-    if (!buckets.take('account', ACCOUNT_THROTTLE, t))
-      return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
+    const refusal = meter(ctx, method, auth.answer, identity as { apiKey?: string; apiKeyId?: string });
+    if (refusal) return sendError(res, ctx, refusal.type, refusal.message, refusal.reason);
 
     // 4. integration
     const integration = method.integration;
-    if (integration.type === 'MOCK') {
-      const q = queryParameters(f.query).queryStringParameters ?? {};
-      const r = runMock(integration, {
-        headers: ctx.headers.headers,
-        query: q,
-        path: ctx.route.pathParameters,
-        stageVariables: mount.stage.variables,
-        context: {
-          requestId: f.requestId,
-          stage: mount.stage.name,
-          httpMethod: f.httpMethod,
-          resourcePath: ctx.route.resourcePath,
-          apiId: mount.api.apiId,
-          ...(ctx.authorizerCtx ? { authorizer: ctx.authorizerCtx } : {}),
-        },
-      });
-      if (!r) return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
-      const headers = Object.entries(r.headers);
-      if (!headers.some(([k]) => k.toLowerCase() === 'content-type'))
-        headers.push(['Content-Type', 'application/json']);
-      return send(res, ctx, r.status, headers, r.body);
+    if (integration.type === 'MOCK') return mock(res, ctx, integration);
+    if (integration.type === 'UNSUPPORTED') {
+      const reason = `Execution failed due to configuration error: ${integration.reason}`;
+      return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal, reason);
     }
-    if (integration.type === 'UNSUPPORTED')
-      return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
     const event = proxyEvent(f, ctx.route, ctx.headers, identity, authorizer);
+    const bytes = proxyEventBytes(event, f);
+    if (bytes > MAX_INVOKE_BYTES) return requestTooLong(res, ctx, bytes);
     const r = await withTimeout(integration.functionLogicalId, event, integration.timeoutMs);
-    if (r === TIMED_OUT) return sendError(res, ctx, 'INTEGRATION_TIMEOUT', GATEWAY_MESSAGES.timedOut);
+    const fail = (type: GatewayErrorType, reason: string) =>
+      sendError(
+        res,
+        ctx,
+        type,
+        type === 'INTEGRATION_TIMEOUT' ? GATEWAY_MESSAGES.timedOut : GATEWAY_MESSAGES.internal,
+        reason,
+      );
+    if (r === TIMED_OUT) return fail('INTEGRATION_TIMEOUT', 'Execution failed due to a timeout error');
     if (!r.ok) {
-      log(`[gateway] ${integration.functionLogicalId} failed: ${r.errorType}: ${r.errorMessage}`);
       // The Lambda API refusing the call is a 500; a function error (a throw, a crash, its own timeout) a 502.
-      return r.errorType === 'ServiceException'
-        ? sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal)
-        : sendError(res, ctx, 'BAD_GATEWAY', GATEWAY_MESSAGES.internal);
+      if (r.errorType !== 'ServiceException')
+        return fail(
+          'BAD_GATEWAY',
+          `Lambda execution failed with status 200 due to customer function error: ${r.errorType}: ${r.errorMessage}`,
+        );
+      return fail(
+        'API_CONFIGURATION_ERROR',
+        `Execution failed due to configuration error: Lambda invocation failed: ${r.errorMessage}`,
+      );
     }
     const valid = validateRestResult(r.payload);
-    if ('malformed' in valid) {
-      log(`[gateway] ${integration.functionLogicalId}: malformed Lambda proxy response: ${valid.malformed}`);
-      return sendError(res, ctx, 'BAD_GATEWAY', GATEWAY_MESSAGES.internal);
-    }
+    if ('malformed' in valid)
+      return fail(
+        'BAD_GATEWAY',
+        `Execution failed due to configuration error: Malformed Lambda proxy response: ${valid.malformed}`,
+      );
     const http = toHttpResponse(valid, mount.isBinary, headerValue(ctx.headers.headers, 'accept'));
-    if (!http) return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
+    if (!http)
+      return fail(
+        'API_CONFIGURATION_ERROR',
+        'Execution failed due to configuration error: Unable to base64-decode the response body',
+      );
     send(res, ctx, http.status, [...http.headers, ['X-Amzn-Trace-Id', f.traceId]], http.body);
   }
 
-  function handler(req: IncomingMessage, res: ServerResponse): void {
-    const started = now();
+  /**
+   * The last resort when serving a request threw: its stack goes to the log, the client gets API Gateway's own
+   * 500 (not a gateway response: rendering one may be what failed), and no other request is affected.
+   */
+  function internalError(res: ServerResponse, ctx: Ctx | undefined, e: unknown): void {
+    const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    const f = ctx?.facts;
+    log(`[gateway] ${f ? `${f.requestId} ${f.httpMethod} ${f.path} ` : ''}500: internal error: ${stack}`);
+    try {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.statusCode = 500;
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('x-amzn-ErrorType', 'InternalServerErrorException');
+      if (f) res.setHeader('x-amzn-RequestId', f.requestId);
+      if (f) res.setHeader('x-amz-apigw-id', f.extendedRequestId);
+      res.end(JSON.stringify({ message: GATEWAY_MESSAGES.internal }));
+    } catch {
+      res.destroy();
+    }
+  }
+
+  /** Answers a request once its body is in (or over the limit). */
+  function complete(res: ServerResponse, ctx: Ctx, body: Buffer | undefined, size: number): void {
+    if (!body) {
+      refuse(ctx, 413, `Request body of ${size} bytes exceeds the ${MAX_BODY_BYTES}-byte payload limit`);
+      // Not a customisable gateway response: API Gateway answers this one in plain text.
+      send(
+        res,
+        ctx,
+        413,
+        [['Content-Type', 'text; charset=utf-8']],
+        `HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`,
+      );
+      return;
+    }
+    if (!ctx.mount) {
+      refuse(ctx, 403, 'Forbidden: no API stage is served at this path');
+      // An unknown stage: API Gateway answers 403 Forbidden, with no API to customise it.
+      send(
+        res,
+        ctx,
+        403,
+        [
+          ['Content-Type', 'application/json'],
+          ['x-amzn-ErrorType', 'ForbiddenException'],
+        ],
+        JSON.stringify({ message: GATEWAY_MESSAGES.forbidden }),
+      );
+      return;
+    }
+    const full: Ctx = { ...ctx, facts: { ...ctx.facts, body } };
+    serve(res, full).catch((e: unknown) => internalError(res, full, e));
+  }
+
+  function factsOf(req: IncomingMessage, started: number): { facts: RequestFacts; mount?: Mount } {
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const rawPath = qi < 0 ? url : url.slice(0, qi);
@@ -524,44 +720,34 @@ export function createGateway(opts: GatewayOptions): Gateway {
       traceId: `Root=1-${Math.floor(started / 1000).toString(16)}-${randomSlice(12).toString('hex')}`,
       timeEpochMs: started,
     };
-    const ctx: Ctx = { facts, started, ...(found ? { mount: found.mount } : {}) };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on('error', () => res.destroy());
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) {
-        // Not a customisable gateway response: API Gateway answers this one in plain text.
-        return send(
-          res,
-          ctx,
-          413,
-          [['Content-Type', 'text; charset=utf-8']],
-          `HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`,
-        );
-      }
-      if (!found) {
-        // An unknown stage: API Gateway answers 403 Forbidden, with no API to customise it.
-        return send(
-          res,
-          ctx,
-          403,
-          [
-            ['Content-Type', 'application/json'],
-            ['x-amzn-ErrorType', 'ForbiddenException'],
-          ],
-          JSON.stringify({ message: GATEWAY_MESSAGES.forbidden }),
-        );
-      }
-      const full: Ctx = { ...ctx, facts: { ...facts, body: Buffer.concat(chunks, size) } };
-      serve(res, full).catch((e: unknown) => {
-        log(`[gateway] internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        sendError(res, full, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
+    return found ? { facts, mount: found.mount } : { facts };
+  }
+
+  function handler(req: IncomingMessage, res: ServerResponse): void {
+    let ctx: Ctx | undefined;
+    try {
+      const started = now();
+      const { facts, mount } = factsOf(req, started);
+      const c: Ctx = { facts, started, ...(mount ? { mount } : {}) };
+      ctx = c;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
       });
-    });
+      // An aborted upload: nobody is left to answer.
+      req.on('error', () => res.destroy());
+      req.on('end', () => {
+        try {
+          complete(res, c, size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks, size), size);
+        } catch (e) {
+          internalError(res, c, e);
+        }
+      });
+    } catch (e) {
+      internalError(res, ctx, e);
+    }
   }
 
   const first = stages[0];

@@ -250,3 +250,21 @@ export function requestAuthorizerEvent(
     requestContext: requestContext(f, r, headerValue(h.headers, 'user-agent'), identity),
   };
 }
+
+/** Worst-case growth of a byte of input once in the event's JSON (a control character becomes `\u00XX`). */
+const JSON_GROWTH = 6;
+/** The event's members other than what the client sent (request context, names): generous. */
+const EVENT_OVERHEAD = 16 * 1024;
+
+/**
+ * The size Lambda counts for a proxy event: its JSON in UTF-8. Exact (one `JSON.stringify`) only when what the
+ * client sent could bring it near Lambda's limit; below that a bound is returned, so the common request pays
+ * nothing. Headers count twice (`headers` and `multiValueHeaders`), so do query strings.
+ */
+export function proxyEventBytes(event: unknown, f: RequestFacts, limit = 6 * 1024 * 1024): number {
+  let input = f.body.length + 2 * (f.query.length + f.path.length);
+  for (const h of f.rawHeaders) input += 2 * h.length;
+  const bound = input * JSON_GROWTH + EVENT_OVERHEAD;
+  if (bound <= limit) return bound;
+  return Buffer.byteLength(JSON.stringify(event));
+}

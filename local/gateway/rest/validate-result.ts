@@ -3,6 +3,7 @@
  * "Malformed Lambda proxy response" (answered 502).
  * @module
  */
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { dict } from './dict';
 
 /** A proxy result API Gateway accepts. */
@@ -20,6 +21,17 @@ export interface MalformedResult {
 }
 
 const KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+
+/** Why a header cannot go on the wire (a name that is no HTTP token, a value with CR, LF or NUL), if it cannot. */
+function unsendable(name: string, value: string): string | undefined {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return undefined;
+  } catch {
+    return `header ${JSON.stringify(name)} cannot be sent in HTTP`;
+  }
+}
 
 function scalar(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
@@ -59,6 +71,8 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
       if (v === null || v === undefined) continue;
       const s = scalar(v);
       if (s === undefined) return { malformed: `header ${k} is not a string` };
+      const bad = unsendable(k, s);
+      if (bad) return { malformed: bad };
       headers[k] = s;
     }
   }
@@ -74,6 +88,8 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
       for (const x of v) {
         const s = scalar(x);
         if (s === undefined) return { malformed: `multiValueHeaders.${k} holds a non-string` };
+        const bad = unsendable(k, s);
+        if (bad) return { malformed: bad };
         vals.push(s);
       }
       multiValueHeaders[k] = vals;
