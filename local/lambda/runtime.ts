@@ -13,7 +13,9 @@
  * Not emulated: `callbackWaitsForEmptyEventLoop` (we answer as soon as the callback runs, as if it were false);
  * a sync handler's return value (Lambda answers null; we do too, with a warning); CPU scaling with memory;
  * `/tmp` isolation (functions share the host's /tmp); per-environment time zones (worker threads share the
- * host's); X-Ray; layers; extensions; async invocation, retries and destinations; the 6 MB request limit.
+ * host's); X-Ray; layers; extensions; async invocation, retries and destinations. The 6 MB request limit
+ * (the event as JSON) is enforced where events are built, as the twin has no Invoke API of its own: the gateway
+ * answers 413 Request Too Long (`local/gateway/README.md`), stream batches are cut at 6 MB (`local/streams`).
  * Max Memory Used is the worker's V8 heap (total + external), not a process RSS.
  * @module
  */
