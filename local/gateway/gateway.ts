@@ -7,6 +7,8 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CfnTemplate, Invoke, InvokeResult, Log, Resolve } from '../types';
+import { Meter } from './meter';
+import { type Mount, mountApis, type RouteInfo, type StageInfo } from './mounts';
 import {
   type AuthorizerAnswer,
   AuthorizerCache,
@@ -23,9 +25,8 @@ import {
   renderGatewayError,
   responseTypeName,
 } from './rest/gateway-responses';
-import { binaryMatcher } from './rest/media';
 import { runMock } from './rest/mock';
-import type { Method, RestApi, Stage } from './rest/model';
+import type { Method } from './rest/model';
 import { evaluatePolicy } from './rest/policy';
 import {
   type EventHeaders,
@@ -43,8 +44,10 @@ import {
 } from './rest/request';
 import { toHttpResponse } from './rest/response';
 import { matchRoute, methodFor, splitPath } from './rest/router';
-import { Buckets, KeyIndex, Quotas, stageThrottleFor } from './rest/usage';
 import { validateRestResult } from './rest/validate-result';
+
+export { ACCOUNT_THROTTLE } from './meter';
+export type { RouteInfo, StageInfo } from './mounts';
 
 /**
  * Random bytes for request and trace ids, drawn from a pool refilled 4 KB at a time: a `randomBytes` call per
@@ -75,33 +78,6 @@ export interface GatewayOptions {
   readonly apiKeyValues?: Readonly<Record<string, string>>;
 }
 
-/** One served method. */
-export interface RouteInfo {
-  readonly apiLogicalId: string;
-  readonly apiId: string;
-  readonly stage: string;
-  /** The URL path prefix of the stage, e.g. `/dev`. */
-  readonly basePath: string;
-  /** `GET`, ..., or `ANY`. */
-  readonly method: string;
-  /** The resource path, e.g. `/items/{id}`. */
-  readonly path: string;
-  readonly integration: 'AWS_PROXY' | 'MOCK' | 'UNSUPPORTED';
-  readonly functionLogicalId?: string;
-  readonly authorization: string;
-  readonly authorizerLogicalId?: string;
-  readonly apiKeyRequired: boolean;
-}
-
-/** A served API stage. */
-export interface StageInfo {
-  readonly apiLogicalId: string;
-  readonly apiId: string;
-  readonly stage: string;
-  /** Every URL path prefix the stage answers on. */
-  readonly basePaths: readonly string[];
-}
-
 /** The gateway: a request handler plus what it serves. */
 export interface Gateway {
   /** Serves one request; never throws. */
@@ -128,15 +104,6 @@ export interface Gateway {
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Lambda's synchronous invocation limit, on the event as JSON: 6 MB. */
 export const MAX_INVOKE_BYTES = 6 * 1024 * 1024;
-/** Account-level throttle per Region, by default (steady-state rate, burst). */
-export const ACCOUNT_THROTTLE = { rateLimit: 10_000, burstLimit: 5_000 } as const;
-
-interface Mount {
-  readonly api: RestApi;
-  readonly stage: Stage;
-  readonly isBinary: (mediaType: string | undefined) => boolean;
-}
-
 const TIMED_OUT = Symbol('timed out');
 
 /**
@@ -155,77 +122,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   for (const w of model.warnings) log(`[gateway] not emulated: ${w}`);
 
-  // --- mounts: `/<stage>` when the stage name is unique across APIs, `/<apiId>/<stage>` always
-  const byStage = new Map<string, Mount[]>();
-  const byApiStage = new Map<string, Mount>();
-  const stages: StageInfo[] = [];
-  for (const api of model.apis) {
-    const isBinary = binaryMatcher(api.binaryMediaTypes);
-    for (const stage of api.stages) {
-      const m: Mount = { api, stage, isBinary };
-      byStage.set(stage.name, [...(byStage.get(stage.name) ?? []), m]);
-      byApiStage.set(`${api.apiId}/${stage.name}`, m);
-    }
-  }
-  for (const m of byApiStage.values()) {
-    const unique = byStage.get(m.stage.name)!.length === 1;
-    stages.push({
-      apiLogicalId: m.api.logicalId,
-      apiId: m.api.apiId,
-      stage: m.stage.name,
-      basePaths: unique
-        ? [`/${m.stage.name}`, `/${m.api.apiId}/${m.stage.name}`]
-        : [`/${m.api.apiId}/${m.stage.name}`],
-    });
-  }
-  const routes: RouteInfo[] = [];
-  for (const s of stages) {
-    const api = model.apis.find((a) => a.logicalId === s.apiLogicalId)!;
-    for (const m of api.methods) {
-      const i = m.integration;
-      routes.push({
-        apiLogicalId: api.logicalId,
-        apiId: api.apiId,
-        stage: s.stage,
-        basePath: s.basePaths[0]!,
-        method: m.httpMethod,
-        path: m.resource.path,
-        integration: i.type,
-        ...(i.type === 'AWS_PROXY' ? { functionLogicalId: i.functionLogicalId } : {}),
-        authorization: m.authorization.type,
-        ...(m.authorization.type === 'CUSTOM'
-          ? { authorizerLogicalId: m.authorization.authorizer.logicalId }
-          : {}),
-        apiKeyRequired: m.apiKeyRequired,
-      });
-    }
-  }
-
-  const keyIndex = new KeyIndex(model.apiKeys, model.usagePlans);
-  const buckets = new Buckets();
-  const quotas = new Quotas(now());
+  const { stages, routes, find: mountOf } = mountApis(model.apis);
+  const meter = new Meter(model.apiKeys, model.usagePlans, now);
   const authCache = new AuthorizerCache(now);
   const timers = new Set<NodeJS.Timeout>();
-
-  /** Finds the API stage of a URL path; returns the mount and the path after it. */
-  function mountOf(path: string, host: string | undefined): { mount: Mount; rest: string } | undefined {
-    const slash1 = path.indexOf('/', 1);
-    const first = slash1 < 0 ? path.slice(1) : path.slice(1, slash1);
-    const after1 = slash1 < 0 ? '' : path.slice(slash1);
-    // `<apiId>.execute-api...` hosts select the API, like the real endpoint.
-    const hostApi = host?.split('.')[0];
-    if (hostApi) {
-      const m = byApiStage.get(`${hostApi}/${first}`);
-      if (m) return { mount: m, rest: after1 };
-    }
-    const single = byStage.get(first);
-    if (single?.length === 1) return { mount: single[0]!, rest: after1 };
-    const slash2 = after1.indexOf('/', 1);
-    const second = slash2 < 0 ? after1.slice(1) : after1.slice(1, slash2);
-    const m = byApiStage.get(`${first}/${second}`);
-    if (m) return { mount: m, rest: slash2 < 0 ? '' : after1.slice(slash2) };
-    return undefined;
-  }
 
   async function withTimeout(
     fn: string,
@@ -425,75 +325,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
     return { ok: true, answer, latency };
   }
 
-  interface Refusal {
-    readonly type: GatewayErrorType;
-    readonly message: string;
-    readonly reason: string;
-  }
-
-  /**
-   * The API key and usage plan checks (key, plan throttle, quota), then the stage's method throttle and the
-   * account's; fills `identity` with the key. A refusal says why.
-   */
-  function meter(
-    ctx: Ctx,
-    method: Method,
-    answer: AuthorizerAnswer | undefined,
-    identity: { apiKey?: string; apiKeyId?: string },
-  ): Refusal | undefined {
-    const mount = ctx.mount!;
-    const f = ctx.facts;
-    const t = now();
-    const methodName = `'${f.httpMethod} ${method.resource.path}'`;
-    const apiStage = `${mount.api.apiId}/${mount.stage.name}`;
-    const throttled = (what: string): Refusal => ({
-      type: 'THROTTLED',
-      message: GATEWAY_MESSAGES.tooManyRequests,
-      reason: `Throttling limit exceeded: ${what}`,
-    });
-    if (method.apiKeyRequired) {
-      const value =
-        mount.api.apiKeySource === 'AUTHORIZER'
-          ? answer?.usageIdentifierKey
-          : headerValue(ctx.headers!.headers, 'x-api-key');
-      const found = value ? keyIndex.lookup(value, mount.api.logicalId, mount.stage.name) : undefined;
-      if (!found) {
-        const why = !value
-          ? `API Key not authorized because method ${methodName} requires API Key and none was sent${mount.api.apiKeySource === 'AUTHORIZER' ? ' by the authorizer (usageIdentifierKey)' : ' (x-api-key header)'}`
-          : keyIndex.explain(value, mount.api.logicalId, mount.stage.name, methodName, apiStage);
-        return { type: 'INVALID_API_KEY', message: GATEWAY_MESSAGES.forbidden, reason: why };
-      }
-      identity.apiKey = found.key.value;
-      identity.apiKeyId = found.key.id;
-      const planStage = found.plan.stages.find(
-        (s) => s.apiLogicalId === mount.api.logicalId && s.stage === mount.stage.name,
-      );
-      const methodThrottle = planStage?.methodThrottles.get(`${method.resource.path}/${f.httpMethod}`);
-      const who = `${found.plan.logicalId}\u0000${found.key.logicalId}`;
-      const plan = `usage plan ${found.plan.logicalId}, API Key ${found.key.logicalId}`;
-      if (methodThrottle) {
-        const k = `plan-method\u0000${who}\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
-        if (!buckets.take(k, methodThrottle, t)) return throttled(`${plan}, method ${methodName}`);
-      } else if (found.plan.throttle && !buckets.take(`plan\u0000${who}`, found.plan.throttle, t)) {
-        return throttled(plan);
-      }
-      if (found.plan.quota && !quotas.take(who, found.plan.quota, t)) {
-        const q = found.plan.quota;
-        return {
-          type: 'QUOTA_EXCEEDED',
-          message: GATEWAY_MESSAGES.limitExceeded,
-          reason: `Quota exceeded for ${plan}: ${q.limit} requests per ${q.period}`,
-        };
-      }
-    }
-    const stageThrottle = stageThrottleFor(mount.stage.methodThrottles, method.resource.path, f.httpMethod);
-    const stageKey = `stage\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
-    if (stageThrottle && !buckets.take(stageKey, stageThrottle, t))
-      return throttled(`stage ${apiStage} method settings for ${methodName}`);
-    if (!buckets.take('account', ACCOUNT_THROTTLE, t)) return throttled('account level');
-    return undefined;
-  }
-
   /** A MOCK integration's answer (CORS preflights). */
   function mock(
     res: ServerResponse,
@@ -591,7 +422,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
     // 2. API key and usage plan, 3. stage and account throttles
     const identity: IdentityFacts = {};
-    const refusal = meter(ctx, method, auth.answer, identity as { apiKey?: string; apiKeyId?: string });
+    const refusal = meter.check(
+      {
+        mount,
+        method,
+        httpMethod: f.httpMethod,
+        apiKeyHeader: headerValue(ctx.headers.headers, 'x-api-key'),
+        answer: auth.answer,
+      },
+      identity as { apiKey?: string; apiKeyId?: string },
+    );
     if (refusal) return sendError(res, ctx, refusal.type, refusal.message, refusal.reason);
 
     // 4. integration
