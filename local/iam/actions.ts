@@ -61,12 +61,13 @@ const NO_RESOURCE = new Set([
   'PurchaseReservedCapacityOfferings',
 ]);
 
-const TRANSACT_WRITE: Readonly<Record<string, string>> = {
-  Put: 'dynamodb:PutItem',
-  Update: 'dynamodb:UpdateItem',
-  Delete: 'dynamodb:DeleteItem',
-  ConditionCheck: 'dynamodb:ConditionCheckItem',
-};
+/** Keyed by a member name of the request (a Map: `toString` or `__proto__` there is an unknown kind, not a lookup). */
+const TRANSACT_WRITE: ReadonlyMap<string, string> = new Map([
+  ['Put', 'dynamodb:PutItem'],
+  ['Update', 'dynamodb:UpdateItem'],
+  ['Delete', 'dynamodb:DeleteItem'],
+  ['ConditionCheck', 'dynamodb:ConditionCheckItem'],
+]);
 
 /** What a PartiQL statement needs: the action from its verb, the resource from its first table reference. */
 export function partiqlPermission(statement: string, ctx: ArnContext): Permission | undefined {
@@ -126,7 +127,7 @@ export function requiredPermissions(
             ? kind === 'Get'
               ? 'dynamodb:GetItem'
               : undefined
-            : TRANSACT_WRITE[kind ?? ''];
+            : TRANSACT_WRITE.get(kind ?? '');
         if (!action || !isObj(spec) || typeof spec['TableName'] !== 'string') return undefined;
         add(action, tableArn(spec['TableName'], ctx));
       }
