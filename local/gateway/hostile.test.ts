@@ -117,6 +117,9 @@ describe('Gateway: malformed and unusual HTTP', () => {
     expect(await raw(g.base, both)).toMatch(/^HTTP\/1\.1 400 /);
     await stillServes(g);
     expect(g.calls).toHaveLength(1);
+    expect(
+      g.logs.filter((l) => /^\[gateway\] - \S+ 400: unparseable HTTP request \(HPE_/.test(l)),
+    ).toHaveLength(3);
   });
 
   it('answers 431 to headers over the HTTP front limit, and serves many small headers', async () => {

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CfnResource, CfnTemplate, InvokeResult } from '../types';
+import { clientErrorListener } from './client-error';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway';
 
 // ---- fixture: a template shaped like CDK's output -------------------------------------------------------------
@@ -281,6 +282,10 @@ export async function start(
     ...extra,
   });
   const server = http.createServer(gw.handler);
+  server.on(
+    'clientError',
+    clientErrorListener((l) => logs.push(l)),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   open.push({ server, gw });
   const { port } = server.address() as AddressInfo;
