@@ -104,6 +104,15 @@ describe('Gateway: a failing step answers its own request only', () => {
       expect(r.headers.get('x-a')).toBeNull();
     }
   });
+
+  it('a 1xx statusCode is a malformed proxy response (502): it cannot end an HTTP exchange', async () => {
+    for (const statusCode of [100, 101, 103, '199']) {
+      const g = await start(() => ({ ok: true, payload: { statusCode, body: 'x' } }));
+      const r = await fetch(`${g.base}/dev/items`);
+      expect(r.status).toBe(502);
+      expect(await r.text()).toBe(INTERNAL);
+    }
+  });
 });
 
 describe('Gateway: malformed and unusual HTTP', () => {

@@ -41,7 +41,7 @@ function scalar(v: unknown): string | undefined {
 
 /**
  * Checks a proxy result: an object with only the documented keys, an integer `statusCode` (number or numeric
- * string) between 100 and 599, a string `body`, scalar header values and arrays of them.
+ * string) between 200 and 599 (1xx are HTTP's interim answers), a string `body`, scalar header values and arrays of them.
  * @example
  * validateRestResult({ statusCode: 200, body: 'ok' }) // { statusCode: 200, body: 'ok', ... }
  */
@@ -57,6 +57,8 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
   if (typeof sc !== 'number' || !Number.isInteger(sc) || sc < 100 || sc > 599) {
     return { malformed: 'statusCode is missing or not a valid HTTP status' };
   }
+  // An informational status cannot end an exchange: the client would wait for a final answer that never comes.
+  if (sc < 200) return { malformed: `statusCode ${sc} is informational (1xx)` };
   const body = o['body'];
   if (body !== undefined && body !== null && typeof body !== 'string')
     return { malformed: 'body is not a string' };
