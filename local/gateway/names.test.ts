@@ -164,13 +164,16 @@ describe('Gateway: prototype names over HTTP', () => {
 describe('Source check: no plain-object maps in the twin front', () => {
   // A `Record<string, …> = {}` there is most likely filled with names from a request; use `dict()` from
   // rest/dict.ts (or a Map). Template-only maps may use it too: the rule stays simple to check.
-  it('declares no `Record<string, …> = {}` in local/gateway and local/streams/record.ts', () => {
+  it('declares no `Record<string, …> = {}` in local/gateway, local/lambda and local/streams/record.ts', () => {
     const here = import.meta.dirname;
     const files = [
       ...readdirSync(here, { recursive: true, encoding: 'utf8' })
         .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.includes('test-harness'))
         .map((f) => join(here, f)),
       join(here, '../streams/record.ts'),
+      ...readdirSync(join(here, '../lambda'))
+        .filter((f) => /\.(ts|mjs)$/.test(f) && !f.includes('.test.'))
+        .map((f) => join(here, '../lambda', f)),
     ];
     const offenders = files.flatMap((f) =>
       readFileSync(f, 'utf8')
