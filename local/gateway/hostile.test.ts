@@ -160,6 +160,29 @@ describe('Gateway: malformed and unusual HTTP', () => {
     expect(g.calls.map((c) => c.event['httpMethod'])).toEqual(['GET', 'GET']);
   });
 
+  it('survives a client that closes in the middle of a large response', async () => {
+    const g = await start((fn, ev) =>
+      ev['path'] === '/items/big'
+        ? { ok: true, payload: { statusCode: 200, body: 'x'.repeat(5_000_000) } }
+        : echo(fn, ev),
+    );
+    const s = net.connect(Number(new URL(g.base).port), '127.0.0.1');
+    s.write('GET /dev/items/big HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise<void>((ok) => s.once('data', () => ok()));
+    s.destroy();
+    await stillServes(g);
+  });
+
+  it('passes a body sent with GET to the function', async () => {
+    const g = await start();
+    const r = await raw(
+      g.base,
+      'GET /dev/items HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\nping',
+    );
+    expect(r).toMatch(/^HTTP\/1\.1 200 /);
+    expect(g.calls.at(-1)!.event['body']).toBe('ping');
+  });
+
   it('serves HTTP/1.0, chunked bodies and Expect: 100-continue', async () => {
     const g = await start();
     const old = await raw(g.base, 'GET /dev/items HTTP/1.0\r\n\r\n');
