@@ -488,7 +488,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   function internalError(res: ServerResponse, ctx: Ctx | undefined, e: unknown): void {
     const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
     const f = ctx?.facts;
-    log(`[gateway] ${f ? `${f.requestId} ${f.httpMethod} ${f.path} ` : ''}500: internal error: ${stack}`);
+    if (ctx) refuse(ctx, 500, `internal error: ${stack}`);
+    else log(`[gateway] - 500: internal error: ${stack}`);
     try {
       if (res.headersSent) {
         res.destroy();
