@@ -102,7 +102,7 @@ export interface Gateway {
 
 /** API Gateway's payload limit: 10 MB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** Lambda's synchronous invocation limit, on the event as JSON: 6 MB. */
+/** Lambda's synchronous invocation limit on the event as JSON: it must be smaller than 6 MiB. */
 export const MAX_INVOKE_BYTES = 6 * 1024 * 1024;
 const TIMED_OUT = Symbol('timed out');
 
@@ -365,7 +365,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     refuse(
       ctx,
       413,
-      `Lambda invocation payload of ${bytes} bytes exceeds ${MAX_INVOKE_BYTES} bytes (Request Too Long)`,
+      `Lambda invocation payload of ${bytes} bytes is not smaller than ${MAX_INVOKE_BYTES} bytes (Request Too Long)`,
     );
     send(
       res,
@@ -443,7 +443,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     }
     const event = proxyEvent(f, ctx.route, ctx.headers, identity, authorizer);
     const bytes = proxyEventBytes(event, f);
-    if (bytes > MAX_INVOKE_BYTES) return requestTooLong(res, ctx, bytes);
+    // "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    if (bytes >= MAX_INVOKE_BYTES) return requestTooLong(res, ctx, bytes);
     const r = await withTimeout(integration.functionLogicalId, event, integration.timeoutMs);
     const fail = (type: GatewayErrorType, reason: string) =>
       sendError(

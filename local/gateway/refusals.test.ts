@@ -103,7 +103,7 @@ describe('Gateway: why a request was refused, in the log', () => {
       body: Buffer.alloc(7 * 1024 * 1024, 97),
     });
     expect(event).toMatch(
-      /413: Lambda invocation payload of \d+ bytes exceeds 6291456 bytes \(Request Too Long\)$/,
+      /413: Lambda invocation payload of \d+ bytes is not smaller than 6291456 bytes \(Request Too Long\)$/,
     );
     const [, malformed] = await refused(g, '/dev/items/bad');
     expect(malformed).toMatch(

@@ -265,6 +265,6 @@ export function proxyEventBytes(event: unknown, f: RequestFacts, limit = 6 * 102
   let input = f.body.length + 2 * (f.query.length + f.path.length);
   for (const h of f.rawHeaders) input += 2 * h.length;
   const bound = input * JSON_GROWTH + EVENT_OVERHEAD;
-  if (bound <= limit) return bound;
+  if (bound < limit) return bound;
   return Buffer.byteLength(JSON.stringify(event));
 }
