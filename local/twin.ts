@@ -23,6 +23,7 @@ import {
   selectStack,
 } from './assembly/index';
 import { createTables, type Engine, startEngine, type TableState } from './engine/index';
+import { clientErrorListener } from './gateway/client-error';
 import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
 import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
@@ -142,6 +143,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     gateway.handler(req, res);
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', clientErrorListener(log)); // unparseable requests: node:http's answer, logged
   const port = await listen(server, opts.port ?? 3000, host);
   const origin = `http://${host}:${port}`;
   const issuer = await createLocalIssuer({ dataDir, issuer: origin, audience: LOCAL_AUDIENCE });

@@ -7,6 +7,8 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CfnTemplate, Invoke, InvokeResult, Log, Resolve } from '../types';
+import { Meter } from './meter';
+import { type Mount, mountApis, type RouteInfo, type StageInfo } from './mounts';
 import {
   type AuthorizerAnswer,
   AuthorizerCache,
@@ -14,16 +16,17 @@ import {
   parseAuthorizerAnswer,
 } from './rest/authorizer';
 import { compileGateway, DEFAULT_TIMEOUT_MS } from './rest/compile';
+import { dictOf, own } from './rest/dict';
 import {
   type ErrorContext,
+  GATEWAY_DEFAULTS,
   GATEWAY_MESSAGES,
   type GatewayErrorType,
   renderGatewayError,
   responseTypeName,
 } from './rest/gateway-responses';
-import { binaryMatcher } from './rest/media';
 import { runMock } from './rest/mock';
-import type { Method, RestApi, Stage } from './rest/model';
+import type { Method } from './rest/model';
 import { evaluatePolicy } from './rest/policy';
 import {
   type EventHeaders,
@@ -32,6 +35,7 @@ import {
   type IdentityFacts,
   methodArn,
   proxyEvent,
+  proxyEventBytes,
   queryParameters,
   type RequestFacts,
   type RouteFacts,
@@ -40,8 +44,10 @@ import {
 } from './rest/request';
 import { toHttpResponse } from './rest/response';
 import { matchRoute, methodFor, splitPath } from './rest/router';
-import { Buckets, KeyIndex, Quotas, stageThrottleFor } from './rest/usage';
 import { validateRestResult } from './rest/validate-result';
+
+export { ACCOUNT_THROTTLE } from './meter';
+export type { RouteInfo, StageInfo } from './mounts';
 
 /**
  * Random bytes for request and trace ids, drawn from a pool refilled 4 KB at a time: a `randomBytes` call per
@@ -72,33 +78,6 @@ export interface GatewayOptions {
   readonly apiKeyValues?: Readonly<Record<string, string>>;
 }
 
-/** One served method. */
-export interface RouteInfo {
-  readonly apiLogicalId: string;
-  readonly apiId: string;
-  readonly stage: string;
-  /** The URL path prefix of the stage, e.g. `/dev`. */
-  readonly basePath: string;
-  /** `GET`, ..., or `ANY`. */
-  readonly method: string;
-  /** The resource path, e.g. `/items/{id}`. */
-  readonly path: string;
-  readonly integration: 'AWS_PROXY' | 'MOCK' | 'UNSUPPORTED';
-  readonly functionLogicalId?: string;
-  readonly authorization: string;
-  readonly authorizerLogicalId?: string;
-  readonly apiKeyRequired: boolean;
-}
-
-/** A served API stage. */
-export interface StageInfo {
-  readonly apiLogicalId: string;
-  readonly apiId: string;
-  readonly stage: string;
-  /** Every URL path prefix the stage answers on. */
-  readonly basePaths: readonly string[];
-}
-
 /** The gateway: a request handler plus what it serves. */
 export interface Gateway {
   /** Serves one request; never throws. */
@@ -123,15 +102,8 @@ export interface Gateway {
 
 /** API Gateway's payload limit: 10 MB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** Account-level throttle per Region, by default (steady-state rate, burst). */
-export const ACCOUNT_THROTTLE = { rateLimit: 10_000, burstLimit: 5_000 } as const;
-
-interface Mount {
-  readonly api: RestApi;
-  readonly stage: Stage;
-  readonly isBinary: (mediaType: string | undefined) => boolean;
-}
-
+/** Lambda's synchronous invocation limit on the event as JSON: it must be smaller than 6 MiB. */
+export const MAX_INVOKE_BYTES = 6 * 1024 * 1024;
 const TIMED_OUT = Symbol('timed out');
 
 /**
@@ -150,77 +122,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   for (const w of model.warnings) log(`[gateway] not emulated: ${w}`);
 
-  // --- mounts: `/<stage>` when the stage name is unique across APIs, `/<apiId>/<stage>` always
-  const byStage = new Map<string, Mount[]>();
-  const byApiStage = new Map<string, Mount>();
-  const stages: StageInfo[] = [];
-  for (const api of model.apis) {
-    const isBinary = binaryMatcher(api.binaryMediaTypes);
-    for (const stage of api.stages) {
-      const m: Mount = { api, stage, isBinary };
-      byStage.set(stage.name, [...(byStage.get(stage.name) ?? []), m]);
-      byApiStage.set(`${api.apiId}/${stage.name}`, m);
-    }
-  }
-  for (const m of byApiStage.values()) {
-    const unique = byStage.get(m.stage.name)!.length === 1;
-    stages.push({
-      apiLogicalId: m.api.logicalId,
-      apiId: m.api.apiId,
-      stage: m.stage.name,
-      basePaths: unique
-        ? [`/${m.stage.name}`, `/${m.api.apiId}/${m.stage.name}`]
-        : [`/${m.api.apiId}/${m.stage.name}`],
-    });
-  }
-  const routes: RouteInfo[] = [];
-  for (const s of stages) {
-    const api = model.apis.find((a) => a.logicalId === s.apiLogicalId)!;
-    for (const m of api.methods) {
-      const i = m.integration;
-      routes.push({
-        apiLogicalId: api.logicalId,
-        apiId: api.apiId,
-        stage: s.stage,
-        basePath: s.basePaths[0]!,
-        method: m.httpMethod,
-        path: m.resource.path,
-        integration: i.type,
-        ...(i.type === 'AWS_PROXY' ? { functionLogicalId: i.functionLogicalId } : {}),
-        authorization: m.authorization.type,
-        ...(m.authorization.type === 'CUSTOM'
-          ? { authorizerLogicalId: m.authorization.authorizer.logicalId }
-          : {}),
-        apiKeyRequired: m.apiKeyRequired,
-      });
-    }
-  }
-
-  const keyIndex = new KeyIndex(model.apiKeys, model.usagePlans);
-  const buckets = new Buckets();
-  const quotas = new Quotas(now());
+  const { stages, routes, find: mountOf } = mountApis(model.apis);
+  const meter = new Meter(model.apiKeys, model.usagePlans, now);
   const authCache = new AuthorizerCache(now);
   const timers = new Set<NodeJS.Timeout>();
-
-  /** Finds the API stage of a URL path; returns the mount and the path after it. */
-  function mountOf(path: string, host: string | undefined): { mount: Mount; rest: string } | undefined {
-    const slash1 = path.indexOf('/', 1);
-    const first = slash1 < 0 ? path.slice(1) : path.slice(1, slash1);
-    const after1 = slash1 < 0 ? '' : path.slice(slash1);
-    // `<apiId>.execute-api...` hosts select the API, like the real endpoint.
-    const hostApi = host?.split('.')[0];
-    if (hostApi) {
-      const m = byApiStage.get(`${hostApi}/${first}`);
-      if (m) return { mount: m, rest: after1 };
-    }
-    const single = byStage.get(first);
-    if (single?.length === 1) return { mount: single[0]!, rest: after1 };
-    const slash2 = after1.indexOf('/', 1);
-    const second = slash2 < 0 ? after1.slice(1) : after1.slice(1, slash2);
-    const m = byApiStage.get(`${first}/${second}`);
-    if (m) return { mount: m, rest: slash2 < 0 ? '' : after1.slice(slash2) };
-    return undefined;
-  }
 
   async function withTimeout(
     fn: string,
@@ -233,16 +138,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
       timers.add(timer);
     });
     try {
-      return await Promise.race([
-        invoke(fn, event).catch(
-          (e: unknown): InvokeResult => ({
-            ok: false,
-            errorType: 'ServiceException',
-            errorMessage: String(e),
-          }),
-        ),
-        timeout,
-      ]);
+      const failed = (e: unknown): InvokeResult => {
+        log(`[gateway] invoking ${fn} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return { ok: false, errorType: 'ServiceException', errorMessage: String(e) };
+      };
+      let call: Promise<InvokeResult>;
+      try {
+        call = invoke(fn, event).catch(failed);
+      } catch (e) {
+        call = Promise.resolve(failed(e));
+      }
+      return await Promise.race([call, timeout]);
     } finally {
       if (timer) {
         clearTimeout(timer);
@@ -281,7 +187,21 @@ export function createGateway(opts: GatewayOptions): Gateway {
     );
   }
 
-  function sendError(res: ServerResponse, ctx: Ctx, type: GatewayErrorType, message: string | null): void {
+  /** Logs why the gateway answers a request itself, as API Gateway's execution log says it. */
+  function refuse(ctx: Ctx, status: number, reason: string): void {
+    const f = ctx.facts;
+    const stagePath = ctx.mount ? `/${ctx.mount.stage.name}${f.path}` : f.path;
+    log(`[gateway] ${f.requestId} ${f.httpMethod} ${stagePath} ${status}: ${reason}`);
+  }
+
+  function sendError(
+    res: ServerResponse,
+    ctx: Ctx,
+    type: GatewayErrorType,
+    message: string | null,
+    reason: string,
+  ): void {
+    refuse(ctx, GATEWAY_DEFAULTS[type].status, reason);
     const h = ctx.headers;
     const route = ctx.route;
     const q = queryParameters(ctx.facts.query).queryStringParameters ?? {};
@@ -299,8 +219,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       stageVariables: ctx.mount?.stage.variables ?? {},
       ...(ctx.authorizerCtx ? { authorizer: ctx.authorizerCtx } : {}),
       header: (n) => (h ? headerValue(h.headers, n) : undefined),
-      query: (n) => q[n],
-      pathParam: (n) => route?.pathParameters[n],
+      query: (n) => own(q, n),
+      pathParam: (n) => own(route?.pathParameters, n),
     };
     const r = renderGatewayError(type, ec, ctx.mount?.api.gatewayResponses ?? new Map());
     send(res, ctx, r.status, Object.entries(r.headers), r.body);
@@ -308,24 +228,36 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   type AuthOutcome =
     | { ok: true; answer?: AuthorizerAnswer; latency: number }
-    | { ok: false; type: GatewayErrorType; message: string | null };
+    | { ok: false; type: GatewayErrorType; message: string | null; reason: string };
 
   async function authorize(ctx: Ctx, method: Method): Promise<AuthOutcome> {
     const auth = method.authorization;
     const h = ctx.headers!;
     if (auth.type === 'NONE') return { ok: true, latency: 0 };
-    if (auth.type === 'INVALID')
-      return { ok: false, type: 'API_CONFIGURATION_ERROR', message: GATEWAY_MESSAGES.internal };
+    if (auth.type === 'INVALID') {
+      const reason = 'Execution failed due to configuration error: the method names no usable authorizer';
+      return { ok: false, type: 'API_CONFIGURATION_ERROR', message: GATEWAY_MESSAGES.internal, reason };
+    }
     if (auth.type === 'AWS_IAM') {
       // SigV4 is not verified here; an unsigned request gets what API Gateway answers it.
       return headerValue(h.headers, 'authorization')
         ? { ok: true, latency: 0 }
-        : { ok: false, type: 'MISSING_AUTHENTICATION_TOKEN', message: GATEWAY_MESSAGES.missingToken };
+        : {
+            ok: false,
+            type: 'MISSING_AUTHENTICATION_TOKEN',
+            message: GATEWAY_MESSAGES.missingToken,
+            reason: 'Missing Authentication Token: the method requires AWS_IAM and the request is not signed',
+          };
     }
     if (auth.type === 'COGNITO_USER_POOLS') {
       return headerValue(h.headers, 'authorization')
         ? { ok: true, latency: 0 }
-        : { ok: false, type: 'UNAUTHORIZED', message: GATEWAY_MESSAGES.unauthorized };
+        : {
+            ok: false,
+            type: 'UNAUTHORIZED',
+            message: GATEWAY_MESSAGES.unauthorized,
+            reason: `Unauthorized request: ${ctx.facts.requestId} (no Authorization header for the Cognito authorizer)`,
+          };
     }
     const a = auth.authorizer;
     const route = ctx.route!;
@@ -337,14 +269,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
       stageVariables: route.stageVariables,
       context: { requestId: f.requestId, stage: route.stage, httpMethod: f.httpMethod, apiId: route.apiId },
     });
-    const unauthorized: AuthOutcome = {
+    const unauthorized = (why: string): AuthOutcome => ({
       ok: false,
       type: 'UNAUTHORIZED',
       message: GATEWAY_MESSAGES.unauthorized,
-    };
-    if (a.identitySources.length > 0 && !values) return unauthorized;
+      reason: `Unauthorized request: ${f.requestId} (authorizer ${a.logicalId}: ${why})`,
+    });
+    if (a.identitySources.length > 0 && !values)
+      return unauthorized('an identity source is missing or empty; the authorizer was not called');
     if (a.type === 'TOKEN' && (!values?.[0] || (a.validation && !a.validation.test(values[0]))))
-      return unauthorized;
+      return unauthorized('the token does not match the identity validation expression');
     const cacheKey =
       a.ttlSeconds > 0 && values && values.length > 0
         ? `${route.apiId}\u0000${route.stage}\u0000${a.logicalId}\u0000${values.join('\u0000')}`
@@ -359,29 +293,90 @@ export function createGateway(opts: GatewayOptions): Gateway {
       const t0 = now();
       const r = await withTimeout(a.functionLogicalId, event, DEFAULT_TIMEOUT_MS);
       latency = now() - t0;
-      const config: AuthOutcome = { ok: false, type: 'AUTHORIZER_CONFIGURATION_ERROR', message: null };
-      if (r === TIMED_OUT) return config;
+      const config = (why: string): AuthOutcome => ({
+        ok: false,
+        type: 'AUTHORIZER_CONFIGURATION_ERROR',
+        message: null,
+        reason: `Execution failed due to configuration error: Authorizer error (${a.logicalId}: ${why})`,
+      });
+      if (r === TIMED_OUT) return config(`no answer within ${DEFAULT_TIMEOUT_MS} ms`);
       if (!r.ok) {
         // Only an error whose message is exactly "Unauthorized" means 401.
-        if (r.errorMessage === 'Unauthorized' && !r.timedOut) return unauthorized;
-        log(`[gateway] authorizer ${a.logicalId} failed: ${r.errorType}: ${r.errorMessage}`);
-        return config;
+        if (r.errorMessage === 'Unauthorized' && !r.timedOut) return unauthorized('it answered Unauthorized');
+        return config(`${r.errorType}: ${r.errorMessage}`);
       }
       const parsed = parseAuthorizerAnswer(r.payload);
-      if (typeof parsed === 'string') {
-        log(`[gateway] authorizer ${a.logicalId} answered an invalid policy: ${parsed}`);
-        return config;
-      }
+      if (typeof parsed === 'string') return config(`invalid answer: ${parsed}`);
       answer = parsed;
       if (cacheKey) authCache.set(cacheKey, answer, a.ttlSeconds);
     }
     const decision = evaluatePolicy(answer.statements, arn);
     if (!decision.allowed) {
-      const message =
-        decision.kind === 'explicit' ? GATEWAY_MESSAGES.explicitDeny : GATEWAY_MESSAGES.implicitDeny;
-      return { ok: false, type: 'ACCESS_DENIED', message };
+      const explicit = decision.kind === 'explicit';
+      return {
+        ok: false,
+        type: 'ACCESS_DENIED',
+        message: explicit ? GATEWAY_MESSAGES.explicitDeny : GATEWAY_MESSAGES.implicitDeny,
+        reason: `Authorizer ${a.logicalId} policy for principal ${answer.principalId} ${
+          explicit ? 'explicitly denies' : 'does not allow'
+        } execute-api:Invoke on ${arn}`,
+      };
     }
     return { ok: true, answer, latency };
+  }
+
+  /** A MOCK integration's answer (CORS preflights). */
+  function mock(
+    res: ServerResponse,
+    ctx: Ctx,
+    integration: Extract<Method['integration'], { type: 'MOCK' }>,
+  ): void {
+    const f = ctx.facts;
+    const mount = ctx.mount!;
+    const route = ctx.route!;
+    const r = runMock(integration, {
+      headers: ctx.headers!.headers,
+      query: queryParameters(f.query).queryStringParameters ?? {},
+      path: route.pathParameters,
+      stageVariables: mount.stage.variables,
+      context: {
+        requestId: f.requestId,
+        stage: mount.stage.name,
+        httpMethod: f.httpMethod,
+        resourcePath: route.resourcePath,
+        apiId: mount.api.apiId,
+        ...(ctx.authorizerCtx ? { authorizer: ctx.authorizerCtx } : {}),
+      },
+    });
+    if (!r) {
+      const reason =
+        'Execution failed due to configuration error: No match for output mapping and no default output mapping configured';
+      sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal, reason);
+      return;
+    }
+    const headers = Object.entries(r.headers);
+    if (!headers.some(([k]) => k.toLowerCase() === 'content-type'))
+      headers.push(['Content-Type', 'application/json']);
+    send(res, ctx, r.status, headers, r.body);
+  }
+
+  /** Lambda refused the event as over its synchronous invocation limit: API Gateway answers 413 itself. */
+  function requestTooLong(res: ServerResponse, ctx: Ctx, bytes: number): void {
+    refuse(
+      ctx,
+      413,
+      `Lambda invocation payload of ${bytes} bytes is not smaller than ${MAX_INVOKE_BYTES} bytes (Request Too Long)`,
+    );
+    send(
+      res,
+      ctx,
+      413,
+      [
+        ['Content-Type', 'application/json'],
+        ['x-amzn-ErrorType', 'BadRequestException'],
+      ],
+      '{"message": "Request Too Long"}',
+    );
   }
 
   async function serve(res: ServerResponse, ctx: Ctx): Promise<void> {
@@ -391,8 +386,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const match = segs ? matchRoute(mount.api.root, segs) : undefined;
     const method = match ? methodFor(match.node, f.httpMethod) : undefined;
     ctx.headers = eventHeaders(f);
-    if (!match || !method)
-      return sendError(res, ctx, 'MISSING_AUTHENTICATION_TOKEN', GATEWAY_MESSAGES.missingToken);
+    if (!match || !method) {
+      const why = segs ? 'no resource and method of the API match' : 'the path does not percent-decode';
+      return sendError(
+        res,
+        ctx,
+        'MISSING_AUTHENTICATION_TOKEN',
+        GATEWAY_MESSAGES.missingToken,
+        `Missing Authentication Token: ${why}`,
+      );
+    }
     ctx.route = {
       accountId,
       apiId: mount.api.apiId,
@@ -406,10 +409,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
     // 1. authorizer
     const auth = await authorize(ctx, method);
-    if (!auth.ok) return sendError(res, ctx, auth.type, auth.message);
+    if (!auth.ok) return sendError(res, ctx, auth.type, auth.message, auth.reason);
     let authorizer: Record<string, unknown> | undefined;
     if (auth.answer) {
-      ctx.authorizerCtx = { ...auth.answer.context, principalId: auth.answer.principalId };
+      ctx.authorizerCtx = dictOf({ ...auth.answer.context, principalId: auth.answer.principalId });
       authorizer = {
         ...auth.answer.context,
         principalId: auth.answer.principalId,
@@ -417,93 +420,128 @@ export function createGateway(opts: GatewayOptions): Gateway {
       };
     }
 
-    // 2. API key and usage plan (throttle, then quota)
-    const t = now();
+    // 2. API key and usage plan, 3. stage and account throttles
     const identity: IdentityFacts = {};
-    const mutableIdentity = identity as { apiKey?: string; apiKeyId?: string };
-    if (method.apiKeyRequired) {
-      const value =
-        mount.api.apiKeySource === 'AUTHORIZER'
-          ? auth.answer?.usageIdentifierKey
-          : headerValue(ctx.headers.headers, 'x-api-key');
-      const found = value ? keyIndex.lookup(value, mount.api.logicalId, mount.stage.name) : undefined;
-      if (!found) return sendError(res, ctx, 'INVALID_API_KEY', GATEWAY_MESSAGES.forbidden);
-      mutableIdentity.apiKey = found.key.value;
-      mutableIdentity.apiKeyId = found.key.id;
-      const planStage = found.plan.stages.find(
-        (s) => s.apiLogicalId === mount.api.logicalId && s.stage === mount.stage.name,
-      );
-      const methodThrottle = planStage?.methodThrottles.get(`${method.resource.path}/${f.httpMethod}`);
-      const who = `${found.plan.logicalId}\u0000${found.key.logicalId}`;
-      if (methodThrottle) {
-        const k = `plan-method\u0000${who}\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
-        if (!buckets.take(k, methodThrottle, t))
-          return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
-      } else if (found.plan.throttle && !buckets.take(`plan\u0000${who}`, found.plan.throttle, t)) {
-        return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
-      }
-      if (found.plan.quota && !quotas.take(who, found.plan.quota, t)) {
-        return sendError(res, ctx, 'QUOTA_EXCEEDED', GATEWAY_MESSAGES.limitExceeded);
-      }
-    }
-
-    // 3. stage method throttling, then the account's
-    const stageThrottle = stageThrottleFor(mount.stage.methodThrottles, method.resource.path, f.httpMethod);
-    const stageKey = `stage\u0000${mount.api.logicalId}\u0000${mount.stage.name}\u0000${method.resource.path}\u0000${f.httpMethod}`;
-    if (stageThrottle && !buckets.take(stageKey, stageThrottle, t)) {
-      return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
-    }
-    if (!buckets.take('account', ACCOUNT_THROTTLE, t))
-      return sendError(res, ctx, 'THROTTLED', GATEWAY_MESSAGES.tooManyRequests);
+    const refusal = meter.check(
+      {
+        mount,
+        method,
+        httpMethod: f.httpMethod,
+        apiKeyHeader: headerValue(ctx.headers.headers, 'x-api-key'),
+        answer: auth.answer,
+      },
+      identity as { apiKey?: string; apiKeyId?: string },
+    );
+    if (refusal) return sendError(res, ctx, refusal.type, refusal.message, refusal.reason);
 
     // 4. integration
     const integration = method.integration;
-    if (integration.type === 'MOCK') {
-      const q = queryParameters(f.query).queryStringParameters ?? {};
-      const r = runMock(integration, {
-        headers: ctx.headers.headers,
-        query: q,
-        path: ctx.route.pathParameters,
-        stageVariables: mount.stage.variables,
-        context: {
-          requestId: f.requestId,
-          stage: mount.stage.name,
-          httpMethod: f.httpMethod,
-          resourcePath: ctx.route.resourcePath,
-          apiId: mount.api.apiId,
-          ...(ctx.authorizerCtx ? { authorizer: ctx.authorizerCtx } : {}),
-        },
-      });
-      if (!r) return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
-      const headers = Object.entries(r.headers);
-      if (!headers.some(([k]) => k.toLowerCase() === 'content-type'))
-        headers.push(['Content-Type', 'application/json']);
-      return send(res, ctx, r.status, headers, r.body);
+    if (integration.type === 'MOCK') return mock(res, ctx, integration);
+    if (integration.type === 'UNSUPPORTED') {
+      const reason = `Execution failed due to configuration error: ${integration.reason}`;
+      return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal, reason);
     }
-    if (integration.type === 'UNSUPPORTED')
-      return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
     const event = proxyEvent(f, ctx.route, ctx.headers, identity, authorizer);
+    const bytes = proxyEventBytes(event, f);
+    // "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    if (bytes >= MAX_INVOKE_BYTES) return requestTooLong(res, ctx, bytes);
     const r = await withTimeout(integration.functionLogicalId, event, integration.timeoutMs);
-    if (r === TIMED_OUT) return sendError(res, ctx, 'INTEGRATION_TIMEOUT', GATEWAY_MESSAGES.timedOut);
+    const fail = (type: GatewayErrorType, reason: string) =>
+      sendError(
+        res,
+        ctx,
+        type,
+        type === 'INTEGRATION_TIMEOUT' ? GATEWAY_MESSAGES.timedOut : GATEWAY_MESSAGES.internal,
+        reason,
+      );
+    if (r === TIMED_OUT) return fail('INTEGRATION_TIMEOUT', 'Execution failed due to a timeout error');
     if (!r.ok) {
-      log(`[gateway] ${integration.functionLogicalId} failed: ${r.errorType}: ${r.errorMessage}`);
       // The Lambda API refusing the call is a 500; a function error (a throw, a crash, its own timeout) a 502.
-      return r.errorType === 'ServiceException'
-        ? sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal)
-        : sendError(res, ctx, 'BAD_GATEWAY', GATEWAY_MESSAGES.internal);
+      if (r.errorType !== 'ServiceException')
+        return fail(
+          'BAD_GATEWAY',
+          `Lambda execution failed with status 200 due to customer function error: ${r.errorType}: ${r.errorMessage}`,
+        );
+      return fail(
+        'API_CONFIGURATION_ERROR',
+        `Execution failed due to configuration error: Lambda invocation failed: ${r.errorMessage}`,
+      );
     }
     const valid = validateRestResult(r.payload);
-    if ('malformed' in valid) {
-      log(`[gateway] ${integration.functionLogicalId}: malformed Lambda proxy response: ${valid.malformed}`);
-      return sendError(res, ctx, 'BAD_GATEWAY', GATEWAY_MESSAGES.internal);
-    }
+    if ('malformed' in valid)
+      return fail(
+        'BAD_GATEWAY',
+        `Execution failed due to configuration error: Malformed Lambda proxy response: ${valid.malformed}`,
+      );
     const http = toHttpResponse(valid, mount.isBinary, headerValue(ctx.headers.headers, 'accept'));
-    if (!http) return sendError(res, ctx, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
+    if (!http)
+      return fail(
+        'API_CONFIGURATION_ERROR',
+        'Execution failed due to configuration error: Unable to base64-decode the response body',
+      );
     send(res, ctx, http.status, [...http.headers, ['X-Amzn-Trace-Id', f.traceId]], http.body);
   }
 
-  function handler(req: IncomingMessage, res: ServerResponse): void {
-    const started = now();
+  /**
+   * The last resort when serving a request threw: its stack goes to the log, the client gets API Gateway's own
+   * 500 (not a gateway response: rendering one may be what failed), and no other request is affected.
+   */
+  function internalError(res: ServerResponse, ctx: Ctx | undefined, e: unknown): void {
+    const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    const f = ctx?.facts;
+    if (ctx) refuse(ctx, 500, `internal error: ${stack}`);
+    else log(`[gateway] - 500: internal error: ${stack}`);
+    try {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.statusCode = 500;
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('x-amzn-ErrorType', 'InternalServerErrorException');
+      if (f) res.setHeader('x-amzn-RequestId', f.requestId);
+      if (f) res.setHeader('x-amz-apigw-id', f.extendedRequestId);
+      res.end(JSON.stringify({ message: GATEWAY_MESSAGES.internal }));
+    } catch {
+      res.destroy();
+    }
+  }
+
+  /** Answers a request once its body is in (or over the limit). */
+  function complete(res: ServerResponse, ctx: Ctx, body: Buffer | undefined, size: number): void {
+    if (!body) {
+      refuse(ctx, 413, `Request body of ${size} bytes exceeds the ${MAX_BODY_BYTES}-byte payload limit`);
+      // Not a customisable gateway response: API Gateway answers this one in plain text.
+      send(
+        res,
+        ctx,
+        413,
+        [['Content-Type', 'text; charset=utf-8']],
+        `HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`,
+      );
+      return;
+    }
+    if (!ctx.mount) {
+      refuse(ctx, 403, 'Forbidden: no API stage is served at this path');
+      // An unknown stage: API Gateway answers 403 Forbidden, with no API to customise it.
+      send(
+        res,
+        ctx,
+        403,
+        [
+          ['Content-Type', 'application/json'],
+          ['x-amzn-ErrorType', 'ForbiddenException'],
+        ],
+        JSON.stringify({ message: GATEWAY_MESSAGES.forbidden }),
+      );
+      return;
+    }
+    const full: Ctx = { ...ctx, facts: { ...ctx.facts, body } };
+    serve(res, full).catch((e: unknown) => internalError(res, full, e));
+  }
+
+  function factsOf(req: IncomingMessage, started: number): { facts: RequestFacts; mount?: Mount } {
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const rawPath = qi < 0 ? url : url.slice(0, qi);
@@ -524,44 +562,34 @@ export function createGateway(opts: GatewayOptions): Gateway {
       traceId: `Root=1-${Math.floor(started / 1000).toString(16)}-${randomSlice(12).toString('hex')}`,
       timeEpochMs: started,
     };
-    const ctx: Ctx = { facts, started, ...(found ? { mount: found.mount } : {}) };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on('error', () => res.destroy());
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) {
-        // Not a customisable gateway response: API Gateway answers this one in plain text.
-        return send(
-          res,
-          ctx,
-          413,
-          [['Content-Type', 'text; charset=utf-8']],
-          `HTTP content length exceeded ${MAX_BODY_BYTES} bytes.`,
-        );
-      }
-      if (!found) {
-        // An unknown stage: API Gateway answers 403 Forbidden, with no API to customise it.
-        return send(
-          res,
-          ctx,
-          403,
-          [
-            ['Content-Type', 'application/json'],
-            ['x-amzn-ErrorType', 'ForbiddenException'],
-          ],
-          JSON.stringify({ message: GATEWAY_MESSAGES.forbidden }),
-        );
-      }
-      const full: Ctx = { ...ctx, facts: { ...facts, body: Buffer.concat(chunks, size) } };
-      serve(res, full).catch((e: unknown) => {
-        log(`[gateway] internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        sendError(res, full, 'API_CONFIGURATION_ERROR', GATEWAY_MESSAGES.internal);
+    return found ? { facts, mount: found.mount } : { facts };
+  }
+
+  function handler(req: IncomingMessage, res: ServerResponse): void {
+    let ctx: Ctx | undefined;
+    try {
+      const started = now();
+      const { facts, mount } = factsOf(req, started);
+      const c: Ctx = { facts, started, ...(mount ? { mount } : {}) };
+      ctx = c;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
       });
-    });
+      // An aborted upload: nobody is left to answer.
+      req.on('error', () => res.destroy());
+      req.on('end', () => {
+        try {
+          complete(res, c, size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks, size), size);
+        } catch (e) {
+          internalError(res, c, e);
+        }
+      });
+    } catch (e) {
+      internalError(res, ctx, e);
+    }
   }
 
   const first = stages[0];

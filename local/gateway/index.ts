@@ -3,5 +3,6 @@
  * @module
  */
 
+export { clientErrorListener } from './client-error';
 export type { Gateway, GatewayOptions, RouteInfo, StageInfo } from './gateway';
 export { ACCOUNT_THROTTLE, createGateway, MAX_BODY_BYTES } from './gateway';

@@ -63,3 +63,14 @@ describe('logStreamName', () => {
     );
   });
 });
+
+describe('lambdaEnvironment: variable names', () => {
+  it('keeps variables named like Object.prototype members as plain variables', () => {
+    const environment = JSON.parse('{"__proto__":"p","toString":"t","constructor":"c","hasOwnProperty":"h"}');
+    const env = lambdaEnvironment({ ...spec, environment }, { taskRoot: '/code', logStreamName: 's' });
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
+    for (const [k, v] of Object.entries(environment))
+      expect(Object.getOwnPropertyDescriptor(env, k)?.value).toBe(v);
+    expect(env['NODE_PATH']).toBeUndefined();
+  });
+});

@@ -1,19 +1,22 @@
 /**
  * The local Lambda service: one {@link FunctionPool} of worker-thread execution environments per function.
  *
- * Emulated: handler resolution (`file.export`, `.js`/`.mjs`/`.cjs`, ESM and CommonJS), async and callback
- * handlers (and `context.done/succeed/fail`), the documented context fields, the defined environment variables
- * (see `env.ts`), warm reuse, scaling up to reserved concurrency (else a local cap) with queueing, a pre-warmed
- * spare, the function timeout (`Sandbox.Timedout`, environment replaced), crashes (`Runtime.ExitError`,
+ * Emulated: handler resolution (`file.export`, `.js`/`.mjs`/`.cjs`, ESM and CommonJS), async and callback handlers
+ * (and `context.done/succeed/fail`), the documented context fields, the defined environment variables (see
+ * `env.ts`), warm reuse, scaling up to reserved concurrency (else a local cap) with queueing, a pre-warmed spare,
+ * the function timeout (`Sandbox.Timedout`, environment replaced), crashes (`Runtime.ExitError`,
  * `Runtime.UnhandledPromiseRejection`, the thrown error's type for uncaught exceptions), init errors
  * (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, `Runtime.UserCodeSyntaxError`), the heap limit from
- * `MemorySize`, the 6 MB response limit, results serialised as JSON, START/END/REPORT lines, `@aws-sdk/*`
- * provided from the twin's node_modules for code that externalises it, hot reload with draining.
+ * `MemorySize`, the 6 MB response limit (the result's JSON over 6,291,556 bytes: `Function.ResponseSizeTooLarge`),
+ * results serialised as JSON, START/END/REPORT lines, `@aws-sdk/*` provided from the twin's node_modules for code
+ * that externalises it, hot reload with draining.
  *
  * Not emulated: `callbackWaitsForEmptyEventLoop` (we answer as soon as the callback runs, as if it were false);
  * a sync handler's return value (Lambda answers null; we do too, with a warning); CPU scaling with memory;
  * `/tmp` isolation (functions share the host's /tmp); per-environment time zones (worker threads share the
- * host's); X-Ray; layers; extensions; async invocation, retries and destinations; the 6 MB request limit.
+ * host's); X-Ray; layers; extensions; async invocation, retries and destinations. The 6 MB request limit
+ * (the event as JSON) is enforced where events are built, as the twin has no Invoke API of its own: the gateway
+ * answers 413 Request Too Long (`local/gateway/README.md`), stream batches are cut at 6 MB (`local/streams`).
  * Max Memory Used is the worker's V8 heap (total + external), not a process RSS.
  * @module
  */

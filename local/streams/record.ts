@@ -57,14 +57,14 @@ export function toJsonAttributeValue(v: unknown): unknown {
   if ('BS' in av) return { BS: (av['BS'] as unknown[]).map(base64) };
   if ('M' in av) return { M: toJsonImage(av['M'] as Record<string, unknown>) };
   if ('L' in av) return { L: (av['L'] as unknown[]).map(toJsonAttributeValue) };
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [k, x] of Object.entries(av)) if (k !== '$unknown') out[k] = x;
   return out;
 }
 
 /** A whole image (or key map) in DynamoDB JSON. */
 export function toJsonImage(image: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(image)) out[k] = toJsonAttributeValue(v);
   return out;
 }

@@ -2,6 +2,7 @@
  * Lambda authorizers: reading identity sources, validating the authorizer's answer, and the policy cache.
  * @module
  */
+import { dict, own } from './dict';
 import type { Authorizer } from './model';
 import { parseStatements, type Statement } from './policy';
 import { headerValue } from './request';
@@ -32,13 +33,13 @@ export function identityValues(a: Authorizer, inp: IdentityInputs): string[] | u
   for (const s of a.identitySources) {
     let v: unknown;
     if (s.kind === 'header') v = headerValue(inp.headers, s.name);
-    else if (s.kind === 'querystring') v = inp.query?.[s.name];
-    else if (s.kind === 'stageVariable') v = inp.stageVariables[s.name];
+    else if (s.kind === 'querystring') v = own(inp.query, s.name);
+    else if (s.kind === 'stageVariable') v = own(inp.stageVariables, s.name);
     else
       v = s.name
         .split('.')
         .reduce<unknown>(
-          (o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined),
+          (o, k) => (typeof o === 'object' && o !== null ? own(o as Record<string, unknown>, k) : undefined),
           inp.context,
         );
     if (v === undefined || v === null || v === '') return undefined;
@@ -56,7 +57,7 @@ export function parseAuthorizerAnswer(payload: unknown): AuthorizerAnswer | stri
   if ((typeof pid !== 'string' && typeof pid !== 'number') || pid === '') return 'principalId is missing';
   const statements = parseStatements(o['policyDocument']);
   if (typeof statements === 'string') return statements;
-  const context: Record<string, string> = {};
+  const context = dict<string>();
   const c = o['context'];
   if (c !== undefined && c !== null) {
     if (typeof c !== 'object' || Array.isArray(c)) return 'context is not an object';

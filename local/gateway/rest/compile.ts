@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { CfnResource, CfnTemplate, Resolve } from '../../types';
+import { dict } from './dict';
 import { parseMapping } from './mapping';
 import type {
   ApiKey,
@@ -89,7 +90,7 @@ function deepResolve(resolve: Resolve, v: unknown): unknown {
   if (Array.isArray(v)) return v.map((x) => deepResolve(resolve, x));
   const keys = Object.keys(v);
   if (keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'))) return tryResolve(resolve, v);
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   for (const [k, x] of Object.entries(v)) out[k] = deepResolve(resolve, x);
   return out;
 }
@@ -367,7 +368,7 @@ export function compileGateway(opts: CompileOptions): GatewayModel {
       warnings.push(`GatewayResponse ${id}: no RestApi or ResponseType`);
       continue;
     }
-    const headers: Record<string, string> = {};
+    const headers = dict<string>();
     const params = deepResolve(resolve, p['ResponseParameters']);
     if (isObj(params)) {
       for (const [k, v] of Object.entries(params)) {
@@ -393,7 +394,7 @@ export function compileGateway(opts: CompileOptions): GatewayModel {
     stagesByApi.set(apiLogicalId, list);
   };
   const stageFrom = (name: string, variables: unknown, methodSettings: unknown, dflt?: Throttle): Stage => {
-    const vars: Record<string, string> = {};
+    const vars = dict<string>();
     const v = deepResolve(resolve, variables);
     if (isObj(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') vars[k] = x;
     const methodThrottles: { resourcePath: string; httpMethod: string; throttle: Throttle }[] = [];
@@ -555,7 +556,7 @@ function compileIntegration(resolve: Resolve, raw: unknown, resources: Resources
       const status = resolveNumber(resolve, ir['StatusCode']);
       if (status === undefined) continue;
       const pattern = resolveString(resolve, ir['SelectionPattern']);
-      const params: Record<string, string> = {};
+      const params = dict<string>();
       const rp = deepResolve(resolve, ir['ResponseParameters']);
       if (isObj(rp)) for (const [k, v] of Object.entries(rp)) if (typeof v === 'string') params[k] = v;
       const tpl = pickTemplate(deepResolve(resolve, ir['ResponseTemplates']));

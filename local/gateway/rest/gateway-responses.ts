@@ -3,6 +3,7 @@
  * `x-amzn-ErrorType`, and how an API's `AWS::ApiGateway::GatewayResponse` resources customise them.
  * @module
  */
+import { dict, own } from './dict';
 import { evalMapping } from './mapping';
 import type { GatewayResponseDef } from './model';
 
@@ -136,7 +137,8 @@ export function renderGatewayError(
   const fallback = custom.get(family);
   const def = specific ?? fallback;
   const status = specific?.statusCode ?? fallback?.statusCode ?? d.status;
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const headers = dict<string>();
+  headers['Content-Type'] = 'application/json';
   if (d.errorType) headers['x-amzn-ErrorType'] = d.errorType;
   for (const [name, expr] of Object.entries(def?.headers ?? {})) {
     const v = mapParameter(expr, ctx);
@@ -152,7 +154,7 @@ export function mapParameter(expr: string, ctx: ErrorContext): string | undefine
     header: ctx.header,
     querystring: ctx.query,
     path: ctx.pathParam,
-    stageVariable: (n) => ctx.stageVariables[n],
+    stageVariable: (n) => own(ctx.stageVariables, n),
   });
 }
 
@@ -172,7 +174,7 @@ export function substitute(template: string, ctx: ErrorContext): string {
     ) => {
       const root = r1 ?? r2;
       const path = (p1 ?? p2)!;
-      if (root === 'stageVariables') return ctx.stageVariables[path] ?? '';
+      if (root === 'stageVariables') return own(ctx.stageVariables, path) ?? '';
       const v = contextValue(path, ctx);
       return v === undefined ? whole : v;
     },
@@ -204,7 +206,7 @@ function contextValue(path: string, ctx: ErrorContext): string | undefined {
     case 'identity.sourceIp':
       return ctx.sourceIp;
     default:
-      if (path.startsWith('authorizer.')) return ctx.authorizer?.[path.slice('authorizer.'.length)] ?? '';
+      if (path.startsWith('authorizer.')) return own(ctx.authorizer, path.slice('authorizer.'.length)) ?? '';
       return '';
   }
 }

@@ -3,6 +3,7 @@
  * response parameters and template (with `$context.responseOverride`) give the method response.
  * @module
  */
+import { dict, own } from './dict';
 import { evalMapping } from './mapping';
 import type { Integration } from './model';
 import { renderVtl, type VtlInputs } from './vtl';
@@ -22,10 +23,10 @@ export function statusOfRequestTemplate(output: string): number | undefined {
 
 function mapValue(expr: string, inp: VtlInputs): string | undefined {
   return evalMapping(expr, {
-    header: (n) => inp.headers[n],
-    querystring: (n) => inp.query[n],
-    path: (n) => inp.path[n],
-    stageVariable: (n) => inp.stageVariables[n],
+    header: (n) => own(inp.headers, n),
+    querystring: (n) => own(inp.query, n),
+    path: (n) => own(inp.path, n),
+    stageVariable: (n) => own(inp.stageVariables, n),
   });
 }
 
@@ -45,7 +46,7 @@ export function runMock(
     }
   }
   if (!selected) return undefined;
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   for (const [k, expr] of Object.entries(selected.responseParameters)) {
     const m = k.match(/^method\.response\.header\.(.+)$/);
     if (!m) continue;

@@ -1,5 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clfTime, eventHeaders, queryParameters, type RequestFacts } from './request';
+import {
+  clfTime,
+  eventHeaders,
+  proxyEvent,
+  proxyEventBytes,
+  queryParameters,
+  type RequestFacts,
+  type RouteFacts,
+} from './request';
 
 const facts = (rawHeaders: string[]): RequestFacts => ({
   httpMethod: 'GET',
@@ -60,5 +69,40 @@ describe('Function: queryParameters', () => {
 describe('Function: clfTime', () => {
   it('formats the CLF request time', () => {
     expect(clfTime(Date.UTC(2020, 2, 4, 19, 15, 17))).toBe('04/Mar/2020:19:15:17 +0000');
+  });
+});
+
+describe('proxyEventBytes', () => {
+  const route = (binary: boolean): RouteFacts => ({
+    accountId: '1',
+    apiId: 'a',
+    stage: 's',
+    stageVariables: {},
+    resourceId: 'r',
+    resourcePath: '/{p+}',
+    pathParameters: { p: 'x' },
+    isBinary: () => binary,
+  });
+  const exact = (ev: unknown) => Buffer.byteLength(JSON.stringify(ev));
+
+  it('never under-counts the event JSON, and is exact whenever it could reach the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.array(fc.tuple(fc.stringMatching(/^[A-Za-z-]{1,12}$/), fc.string({ maxLength: 40 })), {
+          maxLength: 6,
+        }),
+        fc.string({ maxLength: 60 }),
+        fc.boolean(),
+        fc.integer({ min: 1000, max: 40_000 }),
+        (body, headers, query, binary, limit) => {
+          const f = { ...facts(headers.flat()), body: Buffer.from(body), query, path: '/x' };
+          const ev = proxyEvent(f, route(binary), eventHeaders(f), {});
+          const n = proxyEventBytes(ev, f, limit);
+          expect(n).toBeGreaterThanOrEqual(exact(ev));
+          if (n >= limit) expect(n).toBe(exact(ev));
+        },
+      ),
+    );
   });
 });

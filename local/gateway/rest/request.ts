@@ -3,6 +3,7 @@
  * REQUEST authorizer events. Pure: everything comes in as plain values.
  * @module
  */
+import { dict, own } from './dict';
 
 /** What the gateway knows about the incoming request. */
 export interface RequestFacts {
@@ -60,12 +61,13 @@ const DROPPED = new Set([
 
 /** The headers of the event, with the `X-Forwarded-*` and `X-Amzn-Trace-Id` headers API Gateway adds. */
 export function eventHeaders(f: RequestFacts): EventHeaders {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = dict<string>();
+  const multiValueHeaders = dict<string[]>();
   const add = (name: string, value: string, replace: boolean) => {
     headers[name] = value;
-    if (replace || !multiValueHeaders[name]) multiValueHeaders[name] = [value];
-    else multiValueHeaders[name].push(value);
+    const list = multiValueHeaders[name];
+    if (replace || !list) multiValueHeaders[name] = [value];
+    else list.push(value);
   };
   let xff: string | undefined;
   for (let i = 0; i + 1 < f.rawHeaders.length; i += 2) {
@@ -89,7 +91,8 @@ export function eventHeaders(f: RequestFacts): EventHeaders {
 
 /** A header value by exact name first, then case-insensitively; the last one given. */
 export function headerValue(h: Readonly<Record<string, string>>, name: string): string | undefined {
-  if (h[name] !== undefined) return h[name];
+  const exact = own(h, name);
+  if (exact !== undefined) return exact;
   const lower = name.toLowerCase();
   for (const k of Object.keys(h)) if (k.toLowerCase() === lower) return h[k];
   return undefined;
@@ -104,8 +107,8 @@ export function queryParameters(query: string): {
   multiValueQueryStringParameters: Record<string, string[]> | null;
 } {
   if (query === '') return { queryStringParameters: null, multiValueQueryStringParameters: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = dict<string>();
+  const multi = dict<string[]>();
   for (const pair of query.split(/[&;]/)) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
@@ -246,4 +249,22 @@ export function requestAuthorizerEvent(
     stageVariables: { ...r.stageVariables },
     requestContext: requestContext(f, r, headerValue(h.headers, 'user-agent'), identity),
   };
+}
+
+/** Worst-case growth of a byte of input once in the event's JSON (a control character becomes `\u00XX`). */
+const JSON_GROWTH = 6;
+/** The event's members other than what the client sent (request context, names): generous. */
+const EVENT_OVERHEAD = 16 * 1024;
+
+/**
+ * The size Lambda counts for a proxy event: its JSON in UTF-8. Exact (one `JSON.stringify`) only when what the
+ * client sent could bring it near Lambda's limit; below that a bound is returned, so the common request pays
+ * nothing. Headers count twice (`headers` and `multiValueHeaders`), so do query strings.
+ */
+export function proxyEventBytes(event: unknown, f: RequestFacts, limit = 6 * 1024 * 1024): number {
+  let input = f.body.length + 2 * (f.query.length + f.path.length);
+  for (const h of f.rawHeaders) input += 2 * h.length;
+  const bound = input * JSON_GROWTH + EVENT_OVERHEAD;
+  if (bound < limit) return bound;
+  return Buffer.byteLength(JSON.stringify(event));
 }

@@ -3,6 +3,7 @@
  * over `{proxy+}`; a dead end backtracks to the next candidate. Work is proportional to the number of segments.
  * @module
  */
+import { dict } from './dict';
 import type { Method, RouteNode } from './model';
 
 /** A matched resource and the decoded path parameters. */
@@ -27,7 +28,7 @@ export function splitPath(path: string): string[] | undefined {
 
 /** Finds the resource for `segments`, or `undefined`. */
 export function matchRoute(root: RouteNode, segments: readonly string[]): RouteMatch | undefined {
-  const params: Record<string, string> = {};
+  const params = dict<string>();
   const node = walk(root, segments, 0, params);
   return node ? { node, pathParameters: params } : undefined;
 }

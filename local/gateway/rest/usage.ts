@@ -98,6 +98,19 @@ export class KeyIndex {
     );
     return plan ? { key, plan } : undefined;
   }
+
+  /**
+   * Why {@link lookup} found nothing for a key value, in the words of API Gateway's execution log. `method` is
+   * `'GET /items'`, `apiStage` is `<apiId>/<stage>`.
+   */
+  explain(value: string, apiLogicalId: string, stage: string, method: string, apiStage: string): string {
+    const key = this.byValue.get(value);
+    const masked = `****${value.slice(-4)}`;
+    if (!key) return `Invalid API Key identifier specified (${masked})`;
+    if (!key.enabled) return `API Key ${key.id} (${masked}) is disabled`;
+    if (this.lookup(value, apiLogicalId, stage)) return `API Key ${key.id} is authorized`;
+    return `API Key ${key.id} not authorized because method ${method} requires API Key and API Key is not associated with a Usage Plan for API Stage ${apiStage}`;
+  }
 }
 
 /** The stage `MethodSettings` throttle for a method: the most specific setting (`/path` + METHOD over `/*` + `*`). */

@@ -3,6 +3,8 @@
  * "Malformed Lambda proxy response" (answered 502).
  * @module
  */
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { dict } from './dict';
 
 /** A proxy result API Gateway accepts. */
 export interface ProxyResult {
@@ -20,6 +22,17 @@ export interface MalformedResult {
 
 const KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
 
+/** Why a header cannot go on the wire (a name that is no HTTP token, a value with CR, LF or NUL), if it cannot. */
+function unsendable(name: string, value: string): string | undefined {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return undefined;
+  } catch {
+    return `header ${JSON.stringify(name)} cannot be sent in HTTP`;
+  }
+}
+
 function scalar(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -28,7 +41,7 @@ function scalar(v: unknown): string | undefined {
 
 /**
  * Checks a proxy result: an object with only the documented keys, an integer `statusCode` (number or numeric
- * string) between 100 and 599, a string `body`, scalar header values and arrays of them.
+ * string) between 200 and 599 (1xx are HTTP's interim answers), a string `body`, scalar header values and arrays of them.
  * @example
  * validateRestResult({ statusCode: 200, body: 'ok' }) // { statusCode: 200, body: 'ok', ... }
  */
@@ -44,13 +57,15 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
   if (typeof sc !== 'number' || !Number.isInteger(sc) || sc < 100 || sc > 599) {
     return { malformed: 'statusCode is missing or not a valid HTTP status' };
   }
+  // An informational status cannot end an exchange: the client would wait for a final answer that never comes.
+  if (sc < 200) return { malformed: `statusCode ${sc} is informational (1xx)` };
   const body = o['body'];
   if (body !== undefined && body !== null && typeof body !== 'string')
     return { malformed: 'body is not a string' };
   const b64 = o['isBase64Encoded'];
   if (b64 !== undefined && b64 !== null && typeof b64 !== 'boolean')
     return { malformed: 'isBase64Encoded is not a boolean' };
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   const h = o['headers'];
   if (h !== undefined && h !== null) {
     if (typeof h !== 'object' || Array.isArray(h)) return { malformed: 'headers is not an object' };
@@ -58,10 +73,12 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
       if (v === null || v === undefined) continue;
       const s = scalar(v);
       if (s === undefined) return { malformed: `header ${k} is not a string` };
+      const bad = unsendable(k, s);
+      if (bad) return { malformed: bad };
       headers[k] = s;
     }
   }
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders = dict<string[]>();
   const mh = o['multiValueHeaders'];
   if (mh !== undefined && mh !== null) {
     if (typeof mh !== 'object' || Array.isArray(mh))
@@ -73,6 +90,8 @@ export function validateRestResult(r: unknown): ProxyResult | MalformedResult {
       for (const x of v) {
         const s = scalar(x);
         if (s === undefined) return { malformed: `multiValueHeaders.${k} holds a non-string` };
+        const bad = unsendable(k, s);
+        if (bad) return { malformed: bad };
         vals.push(s);
       }
       multiValueHeaders[k] = vals;

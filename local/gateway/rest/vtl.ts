@@ -5,6 +5,7 @@
  * covers the CORS preflight template CDK generates for several origins. Anything else is left as text.
  * @module
  */
+import { dict, own } from './dict';
 
 /** What a template can read, and where `#set($context.responseOverride...)` writes. */
 export interface VtlInputs {
@@ -196,7 +197,7 @@ function tokenize(e: string): Tok[] {
 class Evaluator {
   readonly vars = new Map<string, unknown>();
   statusOverride: number | undefined;
-  readonly headerOverrides: Record<string, string> = {};
+  readonly headerOverrides = dict<string>();
 
   constructor(private readonly inp: VtlInputs) {}
 
@@ -252,10 +253,10 @@ class Evaluator {
       if (args.length === 0)
         return { header: this.inp.headers, querystring: this.inp.query, path: this.inp.path };
       const k = String(args[0]);
-      return this.inp.path[k] ?? this.inp.query[k] ?? this.inp.headers[k] ?? '';
+      return own(this.inp.path, k) ?? own(this.inp.query, k) ?? own(this.inp.headers, k) ?? '';
     }
     if (method === 'get' && typeof target === 'object' && target !== null) {
-      return (target as Record<string, unknown>)[String(args[0])] ?? null;
+      return own(target as Record<string, unknown>, String(args[0])) ?? null;
     }
     return undefined;
   }
@@ -351,8 +352,9 @@ class Evaluator {
   }
 }
 
+/** A member of a map the template reads; never one inherited from `Object.prototype`. */
 function member(v: unknown, name: string): unknown {
-  if (typeof v === 'object' && v !== null) return (v as Record<string, unknown>)[name];
+  if (typeof v === 'object' && v !== null) return own(v as Record<string, unknown>, name);
   return undefined;
 }
 
