@@ -100,6 +100,26 @@ describe('the API through the offline twin', () => {
     expect(patched.body.errors).toEqual([{ pointer: '/name', message: 'must be a string' }]);
   });
 
+  it('rejects numbers DynamoDB cannot store with a 400 naming the field, on create, replace and patch', async () => {
+    const range = 'is a number DynamoDB cannot store: it must be 0 or of magnitude 1e-130 to below 1e126';
+    const item = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 1 } });
+    for (const price of ['1e126', '1e-131', '5e-324']) {
+      const raw = `{"name":"x","price":${price}}`;
+      const created = await call('POST', '/items', { headers: auth, body: raw });
+      const replaced = await call('PUT', `/items/${item.body.id}`, { headers: auth, body: raw });
+      const patched = await call('PATCH', `/items/${item.body.id}`, {
+        headers: auth,
+        body: `{"price":${price}}`,
+      });
+      for (const r of [created, replaced, patched]) {
+        expect(r.status).toBe(400);
+        expect(r.headers.get('content-type')).toBe('application/problem+json');
+        expect(r.body.errors).toEqual([{ pointer: '/price', message: range }]);
+      }
+    }
+    expect((await call('GET', `/items/${item.body.id}`, { headers: auth })).body.version).toBe(1);
+  });
+
   it('requires an API key: 403 Forbidden without one', async () => {
     const r = await call('GET', '/items', { headers: { authorization: auth.authorization! } });
     expect(r.status).toBe(403);
