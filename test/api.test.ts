@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwin, type Twin } from '../local/twin';
+import { CORS_EXPOSE_HEADERS } from '../src/core/http';
 
 let twin: Twin;
 let dataDir: string;
@@ -55,7 +56,13 @@ describe('the API through the offline twin', () => {
     const created = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 2 } });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    expect(created.headers.get('location')).toBe(`/items/${id}`);
+    // Built from the path as sent, stage included: resolved against the request URL, it is the item.
+    expect(created.headers.get('location')).toBe(`/local/items/${id}`);
+    const located = await fetch(new URL(created.headers.get('location')!, `${twin.url}/items`), {
+      headers: auth,
+    });
+    expect(located.status).toBe(200);
+    expect(((await located.json()) as { id: string }).id).toBe(id);
     expect(created.headers.get('etag')).toBe('"1"');
     const got = await call('GET', `/items/${id}`, { headers: auth });
     expect(got.body).toEqual(created.body);
@@ -195,6 +202,17 @@ describe('the API through the offline twin', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeTruthy();
     const ok = await fetch(`${twin.url}/items`, { headers: { ...auth, origin: 'http://localhost:3000' } });
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    // One list of readable headers, the same from the preflight (the stack), the gateway's own errors (the
+    // stack) and the functions.
+    const exposed = (r: Response) =>
+      r.headers
+        .get('access-control-expose-headers')
+        ?.split(',')
+        .map((h) => h.trim());
+    expect(exposed(ok)).toEqual([...CORS_EXPOSE_HEADERS]);
+    expect(exposed(ok)).toContain('Idempotent-Replayed');
+    expect(exposed(denied)).toEqual([...CORS_EXPOSE_HEADERS]);
+    expect(exposed(pre)).toEqual([...CORS_EXPOSE_HEADERS]);
   });
 
   it('keeps the data across a restart on the same data directory', async () => {

@@ -67,6 +67,35 @@ describe('CRUD handlers on DynamoDB Local', () => {
     expect(r.body.createdAt).toBe(r.body.updatedAt);
   });
 
+  it('builds Location from the path as the client sent it: behind a stage, a base path, or none', async () => {
+    const at = async (path: string | undefined, rawPath?: string) => {
+      const event = proxyEvent({
+        tenant: 'acme',
+        method: 'POST',
+        path: '/items',
+        body: { name: 'a', price: 1 },
+      });
+      const ctx = { ...event.requestContext, ...(path === undefined ? {} : { path }) };
+      const res = await h.create!(
+        { ...event, requestContext: ctx, ...(rawPath ? { rawPath } : {}) },
+        context,
+      );
+      return { location: res.headers?.location, id: JSON.parse(res.body).id };
+    };
+    const staged = await at('/prod/items');
+    expect(staged.location).toBe(`/prod/items/${staged.id}`);
+    const based = await at('/v1/api/items/');
+    expect(based.location).toBe(`/v1/api/items/${based.id}`);
+    // `//host/...` would resolve to another host.
+    const hostile = await at('//evil.example/items');
+    expect(hostile.location).toBe(`/evil.example/items/${hostile.id}`);
+    // An HTTP API (2.0) event carries it in rawPath; with neither, the collection's own path.
+    const v2 = await at(undefined, '/$default/items');
+    expect(v2.location).toBe(`/$default/items/${v2.id}`);
+    const bare = await at(undefined);
+    expect(bare.location).toBe(`/items/${bare.id}`);
+  });
+
   it('gets an item with its ETag, and 304 for a matching If-None-Match', async () => {
     const { body } = await create({ name: 'cup', price: 4 });
     const got = await send({ method: 'GET', path: `/items/${body.id}` });

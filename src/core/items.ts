@@ -68,8 +68,14 @@ export function represent(item: StoredItem): Record<string, unknown> {
   };
 }
 
-function location(resource: ResourceShape, id: string): string {
-  return `/${resource.name}/${id}`;
+/**
+ * Where a created item lives: the collection's path as the client sent it (behind a stage, `/prod/items`; behind
+ * a custom domain's base path mapping, `/base/items`) plus the id, so that it resolves against the request URL.
+ * Leading slashes collapse to one: `//host/...` would be a network-path reference to another host.
+ */
+function location(resource: ResourceShape, request: HttpRequest, id: string): string {
+  const path = request.path?.replace(/^\/+/, '/').replace(/\/+$/, '');
+  return `${path || `/${resource.name}`}/${id}`;
 }
 
 function itemReply(status: number, item: StoredItem): HttpReply {
@@ -126,7 +132,7 @@ export async function createItem(input: OperationInput): Promise<HttpReply> {
   };
   const created = (): HttpReply => ({
     status: 201,
-    headers: { etag: etagOf(item.version), location: location(resource, item.id) },
+    headers: { etag: etagOf(item.version), location: location(resource, request, item.id) },
     body: represent(item),
   });
   if (key === undefined) {
@@ -161,7 +167,7 @@ export async function createItem(input: OperationInput): Promise<HttpReply> {
         status: 201,
         headers: {
           etag: etagOf(seen.version),
-          location: location(resource, seen.itemId),
+          location: location(resource, request, seen.itemId),
           'idempotent-replayed': 'true',
         },
         body: JSON.parse(seen.body),

@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AppError, Unauthenticated } from '../core/errors';
-import type { HttpReply, HttpRequest } from '../core/http';
+import { CORS_EXPOSE_HEADERS, type HttpReply, type HttpRequest } from '../core/http';
 import type { ItemSettings, OperationInput } from '../core/items';
 import type { Caller, HistoryRepo, ItemRepo } from '../core/ports';
 import { toProblem } from '../core/problem';
@@ -52,14 +52,18 @@ function requestOf(event: APIGatewayProxyEvent): HttpRequest {
       : event.isBase64Encoded
         ? Buffer.from(event.body, 'base64').toString('utf8')
         : event.body;
-  return { headers, query, body, pathId: event.pathParameters?.id };
+  // REST events carry the path as sent in `requestContext.path`; HTTP API (2.0) events in `rawPath`.
+  const path = event.requestContext?.path ?? (event as { rawPath?: string }).rawPath;
+  return { headers, query, body, pathId: event.pathParameters?.id, path };
 }
+
+const EXPOSE_HEADERS = CORS_EXPOSE_HEADERS.join(', ');
 
 function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
   if (!origin || !(allowed.includes(origin) || allowed.includes('*'))) return {};
   return {
     'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
-    'access-control-expose-headers': 'ETag, Location, Retry-After',
+    'access-control-expose-headers': EXPOSE_HEADERS,
     vary: 'Origin',
   };
 }
