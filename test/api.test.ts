@@ -127,6 +127,16 @@ describe('the API through the offline twin', () => {
     expect((await call('GET', `/items/${item.body.id}`, { headers: auth })).body.version).toBe(1);
   });
 
+  it('rejects a filter value an enum field can never hold, naming the parameter and the values', async () => {
+    const r = await call('GET', '/items?status=bogus', { headers: auth });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toBe('application/problem+json');
+    expect(r.body.errors).toEqual([
+      { pointer: '/query/status', message: 'must be one of "draft", "active", "archived"' },
+    ]);
+    expect((await call('GET', '/items?status=active', { headers: auth })).status).toBe(200);
+  });
+
   it('requires an API key: 403 Forbidden without one', async () => {
     const r = await call('GET', '/items', { headers: { authorization: auth.authorization! } });
     expect(r.status).toBe(403);

@@ -203,6 +203,16 @@ function parseFilterValue(resource: ResourceShape, field: string, raw: string): 
     }
     return raw === 'true';
   }
+  // An enum is a string field whose values are known: any other value could never match, and is a typo.
+  const allowed = resource.filterValues?.[field];
+  if (allowed && !allowed.some((v) => String(v) === raw)) {
+    throw new ValidationFailed([
+      {
+        pointer: `/query/${field}`,
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+      },
+    ]);
+  }
   return raw;
 }
 
