@@ -137,6 +137,38 @@ describe('the API through the offline twin', () => {
     expect((await call('GET', '/items?status=active', { headers: auth })).status).toBe(200);
   });
 
+  it('evaluates If-Match and If-None-Match lists as RFC 9110 does', async () => {
+    const { body } = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 1 } });
+    const at = `/items/${body.id}`;
+    const put = (headers: Record<string, string>) =>
+      call('PUT', at, { headers: { ...auth, ...headers }, body: { name: 'pen', price: 2 } });
+    // Any tag of the list matches (strong comparison): version 1 is in "7", "1".
+    const listed = await put({ 'if-match': '"7", "1"' });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('etag')).toBe('"2"');
+    expect((await put({ 'if-match': 'W/"2"' })).status).toBe(412);
+    expect((await put({ 'if-match': '"1", "3"' })).status).toBe(412);
+    const patched = await call('PATCH', at, {
+      headers: { ...auth, 'if-match': '"9", "2"' },
+      body: { price: 3 },
+    });
+    expect(patched.headers.get('etag')).toBe('"3"');
+    // If-None-Match: weak comparison, and * matches any item that exists.
+    for (const inm of ['"1", W/"3"', '*', 'W/"3"'])
+      expect((await call('GET', at, { headers: { ...auth, 'if-none-match': inm } })).status).toBe(304);
+    expect((await call('GET', at, { headers: { ...auth, 'if-none-match': '"1", "2"' } })).status).toBe(200);
+    expect((await call('GET', at, { headers: { ...auth, 'if-match': '"1"' } })).status).toBe(412);
+    // On a write, an If-None-Match that matches the current item is a 412: PUT never creates.
+    expect((await put({ 'if-none-match': '*' })).status).toBe(412);
+    // Outside the grammar: a 400 naming the header, and nothing written.
+    const bad = await put({ 'if-match': '3' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+    expect(bad.body.errors[0].pointer).toBe('/headers/if-match');
+    expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '"1", "2"' } })).status).toBe(412);
+    expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '*' } })).status).toBe(204);
+  });
+
   it('requires an API key: 403 Forbidden without one', async () => {
     const r = await call('GET', '/items', { headers: { authorization: auth.authorization! } });
     expect(r.status).toBe(403);

@@ -37,6 +37,15 @@ function callerOf(event: APIGatewayProxyEvent): Caller {
   return { tenant, principal };
 }
 
+const LIST_HEADERS = ['if-match', 'if-none-match'] as const;
+
+function listHeader(event: APIGatewayProxyEvent, name: string, single: string): string {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(event.multiValueHeaders ?? {}))
+    if (v && k.toLowerCase() === name) lines.push(...v);
+  return lines.length > 1 ? lines.join(', ') : single;
+}
+
 function requestOf(event: APIGatewayProxyEvent): HttpRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
@@ -52,6 +61,11 @@ function requestOf(event: APIGatewayProxyEvent): HttpRequest {
       : event.isBase64Encoded
         ? Buffer.from(event.body, 'base64').toString('utf8')
         : event.body;
+  // A list header sent as several field lines is one list (RFC 9110 §5.3); `headers` holds only the last line.
+  for (const name of LIST_HEADERS) {
+    const single = headers[name];
+    if (single !== undefined) headers[name] = listHeader(event, name, single);
+  }
   // REST events carry the path as sent in `requestContext.path`; HTTP API (2.0) events in `rawPath`.
   const path = event.requestContext?.path ?? (event as { rawPath?: string }).rawPath;
   return { headers, query, body, pathId: event.pathParameters?.id, path };
