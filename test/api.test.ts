@@ -169,6 +169,66 @@ describe('the API through the offline twin', () => {
     expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '*' } })).status).toBe(204);
   });
 
+  describe('under contention for one item, without If-Match', () => {
+    type Reply = Awaited<ReturnType<typeof call>>;
+    const newItem = async () =>
+      (await call('POST', '/items', { headers: auth, body: { name: 'hot', price: 0 } })).body.id as string;
+
+    /** Only 2xx, the expected 404s and the documented 503; every success its own version, none lost. */
+    async function expectNoLostWrite(id: string, replies: readonly Reply[], allowed: readonly number[]) {
+      expect(replies.map((r) => r.status).filter((s) => !allowed.includes(s) && s !== 503)).toEqual([]);
+      for (const r of replies.filter((r) => r.status === 503)) {
+        expect(r.headers.get('retry-after')).toBe('1');
+        expect(r.body.type).toMatch(/contended$/);
+      }
+      const ok = replies.filter((r) => r.status === 200);
+      const versions = ok.map((r) => r.body.version as number).sort((a, b) => a - b);
+      expect(versions).toEqual(versions.map((_, i) => i + 2));
+      const now = await call('GET', `/items/${id}`, { headers: auth });
+      if (now.status === 404) return;
+      expect(now.body.version).toBe(1 + ok.length);
+      expect(now.body).toEqual(ok.find((r) => r.body.version === now.body.version)?.body);
+    }
+
+    it('100 concurrent PATCHes each land on their own version', async () => {
+      const id = await newItem();
+      const replies = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          call('PATCH', `/items/${id}`, { headers: auth, body: { description: `p${i}` } }),
+        ),
+      );
+      for (const r of replies.filter((r) => r.status === 200)) expect(r.body.description).toMatch(/^p\d+$/);
+      await expectNoLostWrite(id, replies, [200]);
+    });
+
+    it('30 PATCHes while other clients keep PUTting it', async () => {
+      const id = await newItem();
+      const replies = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          i % 2
+            ? call('PATCH', `/items/${id}`, { headers: auth, body: { description: `p${i}` } })
+            : call('PUT', `/items/${id}`, { headers: auth, body: { name: `u${i}`, price: i } }),
+        ),
+      );
+      await expectNoLostWrite(id, replies, [200]);
+    });
+
+    it('PATCHes and PUTs racing a DELETE: each either lands or finds the item gone', async () => {
+      const id = await newItem();
+      const replies = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          i === 10
+            ? call('DELETE', `/items/${id}`, { headers: auth })
+            : i % 2
+              ? call('PATCH', `/items/${id}`, { headers: auth, body: { description: `p${i}` } })
+              : call('PUT', `/items/${id}`, { headers: auth, body: { name: `u${i}`, price: i } }),
+        ),
+      );
+      expect([204, 503]).toContain(replies[10]!.status);
+      await expectNoLostWrite(id, replies, [200, 204, 404]);
+    });
+  });
+
   it('requires an API key: 403 Forbidden without one', async () => {
     const r = await call('GET', '/items', { headers: { authorization: auth.authorization! } });
     expect(r.status).toBe(403);
