@@ -229,6 +229,41 @@ describe('the API through the offline twin', () => {
     });
   });
 
+  it('cuts a list page before its response would pass the Lambda 6 MB limit, and continues after it', async () => {
+    const headers = {
+      'x-api-key': twin.apiKey,
+      authorization: `Bearer ${await twin.token({ sub: 'bulky', tenant: 'bulky' })}`,
+    };
+    // 10,000 control characters: 10 KB stored, 60 KB in the JSON body, 70 KB in the Lambda result.
+    const body = '\u0001'.repeat(10_000);
+    const created: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          call('POST', '/notes', { headers, body: { title: `n${batch * 10 + i}`, body } }),
+        ),
+      );
+      for (const r of replies) {
+        expect(r.status).toBe(201);
+        created.push(r.body.id);
+      }
+    }
+    const first = await call('GET', '/notes?limit=90', { headers });
+    expect(first.status).toBe(200);
+    expect(first.body.items.length).toBeLessThan(90);
+    expect(first.body.items.every((n: { body: string }) => n.body === body)).toBe(true);
+    const seen = first.body.items.map((n: { id: string }) => n.id);
+    let cursor: string | null = first.body.nextCursor;
+    for (let pages = 0; cursor && pages < 10; pages++) {
+      const next = await call('GET', `/notes?limit=90&cursor=${encodeURIComponent(cursor)}`, { headers });
+      expect(next.status).toBe(200);
+      seen.push(...next.body.items.map((n: { id: string }) => n.id));
+      cursor = next.body.nextCursor;
+    }
+    expect(cursor).toBeNull();
+    expect(seen).toEqual(created.sort());
+  });
+
   it('requires an API key: 403 Forbidden without one', async () => {
     const r = await call('GET', '/items', { headers: { authorization: auth.authorization! } });
     expect(r.status).toBe(403);

@@ -29,6 +29,8 @@ export interface HttpReply {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /** The body already serialized as JSON, instead of `body` (a page that measured itself, `pages.ts`). */
+  readonly json?: string;
 }
 
 /** The media type of a Content-Type value, lower-case, without parameters. */

@@ -9,6 +9,7 @@ import { BadRequest, IdempotencyKeyReused, NotFound, PreconditionFailed, Validat
 import { etagOf, ifMatchHolds, noneMatch, parseTagCondition } from './etag';
 import { type HttpReply, type HttpRequest, readJsonBody, single } from './http';
 import { isId, uuidv7 } from './ids';
+import { pageReply } from './pages';
 import {
   type Caller,
   type HistoryRepo,
@@ -294,11 +295,15 @@ export async function listItems(input: OperationInput<ResourceShape>): Promise<H
     ...(after ? { after } : {}),
   };
   const page = await repo.list(q);
-  const items = page.items.filter((i) => !expiredAt(resource, i, now)).map(represent);
-  return {
-    status: 200,
-    body: { items, nextCursor: page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null },
-  };
+  const items: Record<string, unknown>[] = [];
+  const positions: Readonly<Record<string, unknown>>[] = [];
+  page.items.forEach((item, i) => {
+    if (expiredAt(resource, item, now)) return;
+    items.push(represent(item));
+    positions.push(page.positions[i]!);
+  });
+  const next = page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null;
+  return pageReply('items', items, next, (i) => encodeCursor(positions[i]!, settings.cursorSecret, binding));
 }
 
 /** `GET /{resource}/{id}/history`: the item's changes, newest first, paginated like lists. */
@@ -325,11 +330,8 @@ export async function listHistory(input: OperationInput<ResourceShape>): Promise
   const page = await history.list(caller, resource, id, limit, after);
   // An item with no history never existed (for this tenant): the same 404 a get gives.
   if (page.entries.length === 0 && !after) throw new NotFound(`${resource.name}/${id} has no history`);
-  return {
-    status: 200,
-    body: {
-      entries: page.entries,
-      nextCursor: page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null,
-    },
-  };
+  const next = page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null;
+  return pageReply('entries', page.entries, next, (i) =>
+    encodeCursor(page.positions[i]!, settings.cursorSecret, binding),
+  );
 }

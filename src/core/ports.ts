@@ -49,6 +49,8 @@ export interface ListQuery {
 
 export interface Page {
   readonly items: readonly StoredItem[];
+  /** Where each item is, as an `after` that continues right after it: a page cut short resumes there. */
+  readonly positions: readonly Readonly<Record<string, unknown>>[];
   readonly next?: Readonly<Record<string, unknown>>;
 }
 
@@ -124,6 +126,8 @@ export interface ItemRepo {
 /** An item's history, newest first. */
 export interface HistoryPage {
   readonly entries: readonly HistoryEntry[];
+  /** Where each entry is, as an `after` that continues right after it. */
+  readonly positions: readonly Readonly<Record<string, unknown>>[];
   readonly next?: Readonly<Record<string, unknown>>;
 }
 

@@ -137,7 +137,8 @@ export function httpHandler<R extends ResourceShape>(
     if (status >= 500) log('ERROR', 'request failed', { ...fields, error: failure });
     else
       log('INFO', 'request', failure instanceof AppError ? { ...fields, detail: failure.message } : fields);
-    const hasBody = reply.body !== undefined && status !== 204 && status !== 304;
+    const hasBody =
+      (reply.body !== undefined || reply.json !== undefined) && status !== 204 && status !== 304;
     return {
       statusCode: status,
       headers: {
@@ -145,7 +146,7 @@ export function httpHandler<R extends ResourceShape>(
         ...cors,
         ...reply.headers,
       },
-      body: hasBody ? JSON.stringify(reply.body) : '',
+      body: hasBody ? (reply.json ?? JSON.stringify(reply.body)) : '',
     };
   };
 }

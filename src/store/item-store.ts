@@ -385,6 +385,10 @@ export class DynamoItemRepo implements ItemRepo {
     const last = out.LastEvaluatedKey ? unmarshall(out.LastEvaluatedKey) : undefined;
     return {
       items: out.Items.map(toStored),
+      positions: out.Items.map((a) => {
+        const id = (a[SK] as { S: string }).S;
+        return index ? { id, s: (a[SORT_SK] as { S: string } | undefined)?.S } : { id };
+      }),
       ...(last ? { next: index ? { id: last[SK], s: last[SORT_SK] } : { id: last[SK] } } : {}),
     };
   }
