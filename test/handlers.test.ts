@@ -96,6 +96,27 @@ describe('CRUD handlers on DynamoDB Local', () => {
     expect(bare.location).toBe(`/items/${bare.id}`);
   });
 
+  it('reads an If-Match sent as several header lines as one list', async () => {
+    const { body } = await create({ name: 'lines', price: 1 });
+    const event = proxyEvent({
+      tenant: 'acme',
+      method: 'PUT',
+      path: `/items/${body.id}`,
+      body: { name: 'b', price: 2 },
+    });
+    // As API Gateway passes repeated headers: the last line in `headers`, every line in `multiValueHeaders`.
+    const res = await h.replace!(
+      {
+        ...event,
+        headers: { ...event.headers, 'If-Match': '"7"' },
+        multiValueHeaders: { ...event.multiValueHeaders, 'If-Match': ['"1"', '"7"'] },
+      },
+      context,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.etag).toBe('"2"');
+  });
+
   it('gets an item with its ETag, and 304 for a matching If-None-Match', async () => {
     const { body } = await create({ name: 'cup', price: 4 });
     const got = await send({ method: 'GET', path: `/items/${body.id}` });
