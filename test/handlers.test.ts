@@ -96,6 +96,17 @@ describe('CRUD handlers on DynamoDB Local', () => {
     expect(bare.location).toBe(`/items/${bare.id}`);
   });
 
+  it('treats query parameter names that are Object members as unknown parameters', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      // As the gateway delivers them: parsed JSON, where "__proto__" is an own member.
+      const event = proxyEvent({ tenant: 'acme', method: 'GET', path: '/items' });
+      const mv = JSON.parse(`{${JSON.stringify(name)}:["x"]}`);
+      const res = await h.list!({ ...event, multiValueQueryStringParameters: mv }, context);
+      expect(res.statusCode, name).toBe(400);
+      expect(JSON.parse(res.body).errors[0].pointer).toBe(`/query/${name}`);
+    }
+  });
+
   it('reads an If-Match sent as several header lines as one list', async () => {
     const { body } = await create({ name: 'lines', price: 1 });
     const event = proxyEvent({

@@ -47,9 +47,10 @@ function listHeader(event: APIGatewayProxyEvent, name: string, single: string): 
 }
 
 function requestOf(event: APIGatewayProxyEvent): HttpRequest {
-  const headers: Record<string, string> = {};
+  // Names come from the client: `__proto__` or `constructor` must be data, never a prototype's member.
+  const headers: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
-  const query: Record<string, string[]> = {};
+  const query: Record<string, string[]> = Object.create(null);
   if (event.multiValueQueryStringParameters) {
     for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (v) query[k] = v;
   } else if (event.queryStringParameters) {
