@@ -29,6 +29,8 @@ export interface ItemSettings {
   readonly cursorSecret: string;
   /** How long an idempotency key is remembered. @default 86400 */
   readonly idempotencyTtlSeconds?: number;
+  /** How long a write that keeps losing races for its item retries before answering 503. @default 2000 */
+  readonly writeRetryBudgetMs?: number;
 }
 
 /**

@@ -95,7 +95,7 @@ async function conditionalWrite<T>(
   read: boolean,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  const retry = backoff();
+  const retry = backoff({ budgetMs: input.settings.writeRetryBudgetMs ?? 2000 });
   for (;;) {
     try {
       return await attempt();
