@@ -107,6 +107,19 @@ describe('CRUD handlers on DynamoDB Local', () => {
     }
   });
 
+  it('answers a PATCH nested 15,000 levels deep with a 400, not a stack overflow', async () => {
+    const { body } = await create({ name: 'deep', price: 1 });
+    const deep = `{"description":${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}}`;
+    const r = await send({ method: 'PATCH', path: `/items/${body.id}`, body: deep });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([
+      {
+        pointer: `/description${'/a'.repeat(31)}`,
+        message: 'is nested deeper than the 32 levels DynamoDB stores',
+      },
+    ]);
+  });
+
   it('reads an If-Match sent as several header lines as one list', async () => {
     const { body } = await create({ name: 'lines', price: 1 });
     const event = proxyEvent({

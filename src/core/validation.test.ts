@@ -77,6 +77,13 @@ describe('validate', () => {
     ]);
   });
 
+  it('answers a deeply nested body with a 400, never a stack overflow', () => {
+    const deep = JSON.parse(`${'['.repeat(50_000)}1${']'.repeat(50_000)}`);
+    expect(errorsOf({ name: 'a', price: 1, tags: deep })).toEqual([
+      { pointer: '/tags/0', message: 'must be a string' },
+    ]);
+  });
+
   it('escapes ~ and / in pointers (RFC 6901)', () => {
     expect(errorsOf({ name: 'a', price: 1, 'a/b~c': 1 })).toEqual([
       { pointer: '/a~1b~0c', message: 'is not a known field' },
@@ -115,6 +122,19 @@ describe('validate with a plan and with the schema alone', () => {
     expect(errors(items, { name: 'a', price: 1e126 })).toEqual(
       errors(schemaOnly, { name: 'a', price: 1e126 }),
     );
+  });
+
+  it('rejects values nested deeper than DynamoDB stores, on the schema-only path', () => {
+    const free = z.strictObject({ name: z.string(), extra: z.optional(z.unknown()) });
+    const nest = (n: number): unknown => (n === 0 ? 1 : [nest(n - 1)]);
+    expect(errors({ schema: free }, { name: 'a', extra: nest(30) })).toEqual({ name: 'a', extra: nest(30) });
+    const e = errors({ schema: free }, { name: 'a', extra: nest(40) }) as {
+      pointer: string;
+      message: string;
+    }[];
+    expect(e).toEqual([
+      { pointer: `/extra${'/0'.repeat(31)}`, message: 'is nested deeper than the 32 levels DynamoDB stores' },
+    ]);
   });
 
   it('answers a body that makes zod throw with a client error on either path', () => {

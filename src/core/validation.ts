@@ -80,10 +80,17 @@ export function storableNumber(n: number): boolean {
 }
 
 /**
- * Every number DynamoDB cannot store, at any depth: schemas declare types, not DynamoDB's range, and a
- * schema that takes free-form values (a record, `unknown`) could hold one anywhere.
+ * DynamoDB stores maps and lists nested up to 32 levels deep ("Service, account, and table quotas", Attributes).
+ * The walk below stops there too, so a hostile body of 50,000 nested arrays is a 400, never a stack overflow.
  */
-function unstorableNumbers(v: unknown, path: (string | number)[], out: FieldError[]): void {
+const MAX_DEPTH = 32;
+
+/**
+ * Every number DynamoDB cannot store, and every value nested deeper than it can store, at any depth: schemas
+ * declare types, not DynamoDB's limits, and a schema that takes free-form values (a record, `unknown`) could
+ * hold one anywhere.
+ */
+function unstorable(v: unknown, path: (string | number)[], out: FieldError[]): void {
   if (typeof v === 'number') {
     if (Number.isFinite(v) && !storableNumber(v)) {
       out.push({
@@ -91,11 +98,28 @@ function unstorableNumbers(v: unknown, path: (string | number)[], out: FieldErro
         message: 'is a number DynamoDB cannot store: it must be 0 or of magnitude 1e-130 to below 1e126',
       });
     }
-  } else if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) unstorableNumbers(v[i], [...path, i], out);
-  } else if (v && typeof v === 'object') {
-    for (const k of Object.keys(v)) unstorableNumbers((v as Record<string, unknown>)[k], [...path, k], out);
+    return;
   }
+  if (!v || typeof v !== 'object') return;
+  if (path.length >= MAX_DEPTH) {
+    out.push({
+      pointer: pointer(path),
+      message: `is nested deeper than the ${MAX_DEPTH} levels DynamoDB stores`,
+    });
+    return;
+  }
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) unstorable(v[i], [...path, i], out);
+  else for (const k of Object.keys(v)) unstorable((v as Record<string, unknown>)[k], [...path, k], out);
+}
+
+/**
+ * What DynamoDB could not store in a value, by JSON Pointer: numbers out of its range, nesting deeper than its
+ * 32 levels. Bounded, so safe on any parsed body: a patch is checked with it before it is merged.
+ */
+export function unstorableFields(value: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  unstorable(value, [], out);
+  return out;
 }
 
 /** Validates a body (already parsed JSON) against the resource schema; throws {@link ValidationFailed}. */
@@ -107,7 +131,7 @@ export function validate(resource: Validatable, body: unknown): Record<string, u
   const issues = schemaIssues(resource, input);
   if ('data' in issues) {
     const range: FieldError[] = [];
-    unstorableNumbers(issues.data, [], range);
+    unstorable(issues.data, [], range);
     if (range.length) throw new ValidationFailed(range);
     return issues.data;
   }
@@ -122,9 +146,11 @@ export function validate(resource: Validatable, body: unknown): Record<string, u
     }
   }
   const range: FieldError[] = [];
-  unstorableNumbers(input, [], range);
+  unstorable(input, [], range);
   const named = new Set(errors.map((e) => e.pointer));
-  for (const e of range) if (!named.has(e.pointer)) errors.push(e);
+  // A field the schema already rejected is not reported again, nor anything inside it.
+  const reported = (ptr: string) => [...named].some((n) => ptr === n || ptr.startsWith(`${n}/`));
+  for (const e of range) if (!reported(e.pointer)) errors.push(e);
   throw new ValidationFailed(errors);
 }
 

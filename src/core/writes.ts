@@ -31,7 +31,7 @@ import {
   WriteContention,
 } from './ports';
 import type { ResourceShape } from './resource';
-import { validate, withoutServerFields } from './validation';
+import { unstorableFields, validate, withoutServerFields } from './validation';
 
 const PATCH_TYPES = ['application/merge-patch+json', 'application/json'];
 
@@ -141,6 +141,9 @@ export async function patchItem(input: OperationInput): Promise<HttpReply> {
     throw new ValidationFailed([{ pointer: '', message: 'a merge patch must be a JSON object' }]);
   }
   const cleaned = withoutServerFields(patch as Record<string, unknown>);
+  // Merging recurses into the patch: a hostile depth must be a 400 before it can overflow the stack.
+  const unstorable = unstorableFields(cleaned);
+  if (unstorable.length) throw new ValidationFailed(unstorable);
   return update(input, (current) => validate(input.resource, mergePatch(current!.data, cleaned)), true);
 }
 
