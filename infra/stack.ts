@@ -32,6 +32,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { CORS_EXPOSE_HEADERS } from '../src/core/http';
 import { type Resource, shapeOf } from '../src/core/resource';
 import {
   authorizerEntry,
@@ -60,8 +61,8 @@ export const CORS_ALLOW_HEADERS = [
   'If-None-Match',
   'Idempotency-Key',
 ] as const;
-/** Response headers a browser may read. */
-export const CORS_EXPOSE_HEADERS = ['ETag', 'Location'] as const;
+/** Response headers a browser may read: the functions' own list (src/core/http.ts), so the two never differ. */
+export { CORS_EXPOSE_HEADERS };
 
 /** Stable CloudFormation output names. */
 export const OUTPUTS = {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwin, type Twin } from '../local/twin';
+import { CORS_EXPOSE_HEADERS } from '../src/core/http';
 
 let twin: Twin;
 let dataDir: string;
@@ -55,7 +56,13 @@ describe('the API through the offline twin', () => {
     const created = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 2 } });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    expect(created.headers.get('location')).toBe(`/items/${id}`);
+    // Built from the path as sent, stage included: resolved against the request URL, it is the item.
+    expect(created.headers.get('location')).toBe(`/local/items/${id}`);
+    const located = await fetch(new URL(created.headers.get('location')!, `${twin.url}/items`), {
+      headers: auth,
+    });
+    expect(located.status).toBe(200);
+    expect(((await located.json()) as { id: string }).id).toBe(id);
     expect(created.headers.get('etag')).toBe('"1"');
     const got = await call('GET', `/items/${id}`, { headers: auth });
     expect(got.body).toEqual(created.body);
@@ -98,6 +105,195 @@ describe('the API through the offline twin', () => {
     });
     expect(patched.status).toBe(400);
     expect(patched.body.errors).toEqual([{ pointer: '/name', message: 'must be a string' }]);
+  });
+
+  it('rejects numbers DynamoDB cannot store with a 400 naming the field, on create, replace and patch', async () => {
+    const range = 'is a number DynamoDB cannot store: it must be 0 or of magnitude 1e-130 to below 1e126';
+    const item = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 1 } });
+    for (const price of ['1e126', '1e-131', '5e-324']) {
+      const raw = `{"name":"x","price":${price}}`;
+      const created = await call('POST', '/items', { headers: auth, body: raw });
+      const replaced = await call('PUT', `/items/${item.body.id}`, { headers: auth, body: raw });
+      const patched = await call('PATCH', `/items/${item.body.id}`, {
+        headers: auth,
+        body: `{"price":${price}}`,
+      });
+      for (const r of [created, replaced, patched]) {
+        expect(r.status).toBe(400);
+        expect(r.headers.get('content-type')).toBe('application/problem+json');
+        expect(r.body.errors).toEqual([{ pointer: '/price', message: range }]);
+      }
+    }
+    expect((await call('GET', `/items/${item.body.id}`, { headers: auth })).body.version).toBe(1);
+  });
+
+  it('rejects a filter value an enum field can never hold, naming the parameter and the values', async () => {
+    const r = await call('GET', '/items?status=bogus', { headers: auth });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toBe('application/problem+json');
+    expect(r.body.errors).toEqual([
+      { pointer: '/query/status', message: 'must be one of "draft", "active", "archived"' },
+    ]);
+    expect((await call('GET', '/items?status=active', { headers: auth })).status).toBe(200);
+  });
+
+  it('evaluates If-Match and If-None-Match lists as RFC 9110 does', async () => {
+    const { body } = await call('POST', '/items', { headers: auth, body: { name: 'pen', price: 1 } });
+    const at = `/items/${body.id}`;
+    const put = (headers: Record<string, string>) =>
+      call('PUT', at, { headers: { ...auth, ...headers }, body: { name: 'pen', price: 2 } });
+    // Any tag of the list matches (strong comparison): version 1 is in "7", "1".
+    const listed = await put({ 'if-match': '"7", "1"' });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('etag')).toBe('"2"');
+    expect((await put({ 'if-match': 'W/"2"' })).status).toBe(412);
+    expect((await put({ 'if-match': '"1", "3"' })).status).toBe(412);
+    const patched = await call('PATCH', at, {
+      headers: { ...auth, 'if-match': '"9", "2"' },
+      body: { price: 3 },
+    });
+    expect(patched.headers.get('etag')).toBe('"3"');
+    // If-None-Match: weak comparison, and * matches any item that exists.
+    for (const inm of ['"1", W/"3"', '*', 'W/"3"'])
+      expect((await call('GET', at, { headers: { ...auth, 'if-none-match': inm } })).status).toBe(304);
+    expect((await call('GET', at, { headers: { ...auth, 'if-none-match': '"1", "2"' } })).status).toBe(200);
+    expect((await call('GET', at, { headers: { ...auth, 'if-match': '"1"' } })).status).toBe(412);
+    // On a write, an If-None-Match that matches the current item is a 412: PUT never creates.
+    expect((await put({ 'if-none-match': '*' })).status).toBe(412);
+    // Outside the grammar: a 400 naming the header, and nothing written.
+    const bad = await put({ 'if-match': '3' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+    expect(bad.body.errors[0].pointer).toBe('/headers/if-match');
+    expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '"1", "2"' } })).status).toBe(412);
+    expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '*' } })).status).toBe(204);
+  });
+
+  describe('under contention for one item, without If-Match', () => {
+    type Reply = Awaited<ReturnType<typeof call>>;
+    const newItem = async () =>
+      (await call('POST', '/items', { headers: auth, body: { name: 'hot', price: 0 } })).body.id as string;
+
+    /** Only 2xx, the expected 404s and the documented 503; every success its own version, none lost. */
+    async function expectNoLostWrite(id: string, replies: readonly Reply[], allowed: readonly number[]) {
+      expect(replies.map((r) => r.status).filter((s) => !allowed.includes(s) && s !== 503)).toEqual([]);
+      for (const r of replies.filter((r) => r.status === 503)) {
+        expect(r.headers.get('retry-after')).toBe('1');
+        expect(r.body.type).toMatch(/contended$/);
+      }
+      const ok = replies.filter((r) => r.status === 200);
+      const versions = ok.map((r) => r.body.version as number).sort((a, b) => a - b);
+      expect(versions).toEqual(versions.map((_, i) => i + 2));
+      const now = await call('GET', `/items/${id}`, { headers: auth });
+      if (now.status === 404) return;
+      expect(now.body.version).toBe(1 + ok.length);
+      expect(now.body).toEqual(ok.find((r) => r.body.version === now.body.version)?.body);
+    }
+
+    it('100 concurrent PATCHes each land on their own version', async () => {
+      const id = await newItem();
+      const replies = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          call('PATCH', `/items/${id}`, { headers: auth, body: { description: `p${i}` } }),
+        ),
+      );
+      for (const r of replies.filter((r) => r.status === 200)) expect(r.body.description).toMatch(/^p\d+$/);
+      await expectNoLostWrite(id, replies, [200]);
+    });
+
+    it('30 PATCHes while other clients keep PUTting it', async () => {
+      const id = await newItem();
+      const replies = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          i % 2
+            ? call('PATCH', `/items/${id}`, { headers: auth, body: { description: `p${i}` } })
+            : call('PUT', `/items/${id}`, { headers: auth, body: { name: `u${i}`, price: i } }),
+        ),
+      );
+      await expectNoLostWrite(id, replies, [200]);
+    });
+
+    it('PATCHes and PUTs racing a DELETE: each either lands or finds the item gone', async () => {
+      const id = await newItem();
+      const replies = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          i === 10
+            ? call('DELETE', `/items/${id}`, { headers: auth })
+            : i % 2
+              ? call('PATCH', `/items/${id}`, { headers: auth, body: { description: `p${i}` } })
+              : call('PUT', `/items/${id}`, { headers: auth, body: { name: `u${i}`, price: i } }),
+        ),
+      );
+      expect([204, 503]).toContain(replies[10]!.status);
+      await expectNoLostWrite(id, replies, [200, 204, 404]);
+    });
+  });
+
+  it('cuts a list page before its response would pass the Lambda 6 MB limit, and continues after it', async () => {
+    const headers = {
+      'x-api-key': twin.apiKey,
+      authorization: `Bearer ${await twin.token({ sub: 'bulky', tenant: 'bulky' })}`,
+    };
+    // 10,000 control characters: 10 KB stored, 60 KB in the JSON body, 70 KB in the Lambda result.
+    const body = '\u0001'.repeat(10_000);
+    const created: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          call('POST', '/notes', { headers, body: { title: `n${batch * 10 + i}`, body } }),
+        ),
+      );
+      for (const r of replies) {
+        expect(r.status).toBe(201);
+        created.push(r.body.id);
+      }
+    }
+    const first = await call('GET', '/notes?limit=90', { headers });
+    expect(first.status).toBe(200);
+    expect(first.body.items.length).toBeLessThan(90);
+    expect(first.body.items.every((n: { body: string }) => n.body === body)).toBe(true);
+    const seen = first.body.items.map((n: { id: string }) => n.id);
+    let cursor: string | null = first.body.nextCursor;
+    for (let pages = 0; cursor && pages < 10; pages++) {
+      const next = await call('GET', `/notes?limit=90&cursor=${encodeURIComponent(cursor)}`, { headers });
+      expect(next.status).toBe(200);
+      seen.push(...next.body.items.map((n: { id: string }) => n.id));
+      cursor = next.body.nextCursor;
+    }
+    expect(cursor).toBeNull();
+    expect(seen).toEqual(created.sort());
+  });
+
+  it('cuts a history page the same way: 50 changes of a 10,000-character field', async () => {
+    const headers = {
+      'x-api-key': twin.apiKey,
+      authorization: `Bearer ${await twin.token({ sub: 'bulky', tenant: 'bulky-history' })}`,
+    };
+    // Each change holds the old and the new value: 140 KB of Lambda result per entry.
+    const bodies = ['\u0001'.repeat(10_000), '\u0002'.repeat(10_000)];
+    const note = await call('POST', '/notes', { headers, body: { title: 'h', body: bodies[0] } });
+    for (let i = 1; i <= 50; i++) {
+      const r = await call('PATCH', `/notes/${note.body.id}`, { headers, body: { body: bodies[i % 2] } });
+      expect(r.status).toBe(200);
+    }
+    const at = `/notes/${note.body.id}/history`;
+    // The history follows the table's stream: poll, bounded, until the last change is in.
+    const deadline = Date.now() + 20_000;
+    while ((await call('GET', `${at}?limit=1`, { headers })).body.entries?.[0]?.versionAfter !== 51) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const versions: number[] = [];
+    let query = '?limit=100';
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await call('GET', `${at}${query}`, { headers });
+      expect(page.status).toBe(200);
+      if (pages === 0) expect(page.body.entries.length).toBeLessThan(51);
+      versions.push(...page.body.entries.map((e: { versionAfter: number }) => e.versionAfter));
+      if (!page.body.nextCursor) break;
+      query = `?limit=100&cursor=${encodeURIComponent(page.body.nextCursor)}`;
+    }
+    expect(versions).toEqual(Array.from({ length: 51 }, (_, i) => 51 - i));
   });
 
   it('requires an API key: 403 Forbidden without one', async () => {
@@ -175,6 +371,17 @@ describe('the API through the offline twin', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeTruthy();
     const ok = await fetch(`${twin.url}/items`, { headers: { ...auth, origin: 'http://localhost:3000' } });
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    // One list of readable headers, the same from the preflight (the stack), the gateway's own errors (the
+    // stack) and the functions.
+    const exposed = (r: Response) =>
+      r.headers
+        .get('access-control-expose-headers')
+        ?.split(',')
+        .map((h) => h.trim());
+    expect(exposed(ok)).toEqual([...CORS_EXPOSE_HEADERS]);
+    expect(exposed(ok)).toContain('Idempotent-Replayed');
+    expect(exposed(denied)).toEqual([...CORS_EXPOSE_HEADERS]);
+    expect(exposed(pre)).toEqual([...CORS_EXPOSE_HEADERS]);
   });
 
   it('keeps the data across a restart on the same data directory', async () => {

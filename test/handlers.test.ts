@@ -67,6 +67,80 @@ describe('CRUD handlers on DynamoDB Local', () => {
     expect(r.body.createdAt).toBe(r.body.updatedAt);
   });
 
+  it('builds Location from the path as the client sent it: behind a stage, a base path, or none', async () => {
+    const at = async (path: string | undefined, rawPath?: string) => {
+      const event = proxyEvent({
+        tenant: 'acme',
+        method: 'POST',
+        path: '/items',
+        body: { name: 'a', price: 1 },
+      });
+      const ctx = { ...event.requestContext, ...(path === undefined ? {} : { path }) };
+      const res = await h.create!(
+        { ...event, requestContext: ctx, ...(rawPath ? { rawPath } : {}) },
+        context,
+      );
+      return { location: res.headers?.location, id: JSON.parse(res.body).id };
+    };
+    const staged = await at('/prod/items');
+    expect(staged.location).toBe(`/prod/items/${staged.id}`);
+    const based = await at('/v1/api/items/');
+    expect(based.location).toBe(`/v1/api/items/${based.id}`);
+    // `//host/...` would resolve to another host.
+    const hostile = await at('//evil.example/items');
+    expect(hostile.location).toBe(`/evil.example/items/${hostile.id}`);
+    // An HTTP API (2.0) event carries it in rawPath; with neither, the collection's own path.
+    const v2 = await at(undefined, '/$default/items');
+    expect(v2.location).toBe(`/$default/items/${v2.id}`);
+    const bare = await at(undefined);
+    expect(bare.location).toBe(`/items/${bare.id}`);
+  });
+
+  it('treats query parameter names that are Object members as unknown parameters', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      // As the gateway delivers them: parsed JSON, where "__proto__" is an own member.
+      const event = proxyEvent({ tenant: 'acme', method: 'GET', path: '/items' });
+      const mv = JSON.parse(`{${JSON.stringify(name)}:["x"]}`);
+      const res = await h.list!({ ...event, multiValueQueryStringParameters: mv }, context);
+      expect(res.statusCode, name).toBe(400);
+      expect(JSON.parse(res.body).errors[0].pointer).toBe(`/query/${name}`);
+    }
+  });
+
+  it('answers a PATCH nested 15,000 levels deep with a 400, not a stack overflow', async () => {
+    const { body } = await create({ name: 'deep', price: 1 });
+    const deep = `{"description":${'{"a":'.repeat(15_000)}1${'}'.repeat(15_000)}}`;
+    const r = await send({ method: 'PATCH', path: `/items/${body.id}`, body: deep });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([
+      {
+        pointer: `/description${'/a'.repeat(31)}`,
+        message: 'is nested deeper than the 32 levels DynamoDB stores',
+      },
+    ]);
+  });
+
+  it('reads an If-Match sent as several header lines as one list', async () => {
+    const { body } = await create({ name: 'lines', price: 1 });
+    const event = proxyEvent({
+      tenant: 'acme',
+      method: 'PUT',
+      path: `/items/${body.id}`,
+      body: { name: 'b', price: 2 },
+    });
+    // As API Gateway passes repeated headers: the last line in `headers`, every line in `multiValueHeaders`.
+    const res = await h.replace!(
+      {
+        ...event,
+        headers: { ...event.headers, 'If-Match': '"7"' },
+        multiValueHeaders: { ...event.multiValueHeaders, 'If-Match': ['"1"', '"7"'] },
+      },
+      context,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.etag).toBe('"2"');
+  });
+
   it('gets an item with its ETag, and 304 for a matching If-None-Match', async () => {
     const { body } = await create({ name: 'cup', price: 4 });
     const got = await send({ method: 'GET', path: `/items/${body.id}` });

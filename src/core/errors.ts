@@ -108,3 +108,14 @@ export class Unavailable extends AppError {
     this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
+
+/**
+ * 503: a write without `If-Match` kept losing the race for the item to concurrent writes for longer than its
+ * retry budget. Nothing was written; the same request can simply be sent again.
+ */
+export class Contended extends AppError {
+  readonly status = 503;
+  readonly code = 'contended';
+  readonly title = 'Service Unavailable';
+  override readonly headers: Readonly<Record<string, string>> = { 'retry-after': '1' };
+}

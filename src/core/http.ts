@@ -11,13 +11,26 @@ export interface HttpRequest {
   readonly query: Readonly<Record<string, readonly string[] | undefined>>;
   readonly body: string | undefined;
   readonly pathId?: string | undefined;
+  /**
+   * The request's path as the client sent it, stage or base path included (`/prod/items`), when the event
+   * carries it: what a `Location` is built from, so that it resolves against the request URL.
+   */
+  readonly path?: string | undefined;
 }
+
+/**
+ * Response headers a browser may read (CORS `Access-Control-Expose-Headers`): the functions send this list and
+ * the stack's preflights and gateway responses say the same, both from here.
+ */
+export const CORS_EXPOSE_HEADERS = ['ETag', 'Location', 'Retry-After', 'Idempotent-Replayed'] as const;
 
 /** What an operation answers. `body` is serialized as JSON. */
 export interface HttpReply {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /** The body already serialized as JSON, instead of `body` (a page that measured itself, `pages.ts`). */
+  readonly json?: string;
 }
 
 /** The media type of a Content-Type value, lower-case, without parameters. */

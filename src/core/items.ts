@@ -6,20 +6,18 @@
 import { createHash } from 'node:crypto';
 import { decodeCursor, encodeCursor } from './cursor';
 import { BadRequest, IdempotencyKeyReused, NotFound, PreconditionFailed, ValidationFailed } from './errors';
-import { etagOf, ifMatchVersion, noneMatch, parseTagCondition } from './etag';
+import { etagOf, ifMatchHolds, noneMatch, parseTagCondition } from './etag';
 import { type HttpReply, type HttpRequest, readJsonBody, single } from './http';
 import { isId, uuidv7 } from './ids';
-import { mergePatch } from './merge-patch';
+import { pageReply } from './pages';
 import {
   type Caller,
   type HistoryRepo,
   IdempotencyKeyTaken,
   type IdempotencyRecord,
-  ItemMissing,
   type ItemRepo,
   type ListQuery,
   type StoredItem,
-  VersionMismatch,
   WriteContention,
 } from './ports';
 import type { Resource, ResourceShape } from './resource';
@@ -31,6 +29,8 @@ export interface ItemSettings {
   readonly cursorSecret: string;
   /** How long an idempotency key is remembered. @default 86400 */
   readonly idempotencyTtlSeconds?: number;
+  /** How long a write that keeps losing races for its item retries before answering 503. @default 2000 */
+  readonly writeRetryBudgetMs?: number;
 }
 
 /**
@@ -49,10 +49,9 @@ export interface OperationInput<R extends ResourceShape = ResourceShape & Valida
 
 export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 100;
-const JSON_TYPES = ['application/json'];
-const PATCH_TYPES = ['application/merge-patch+json', 'application/json'];
+export const JSON_TYPES = ['application/json'];
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-/** How often a write that lost a race without `If-Match` is retried on the newer version. */
+/** How often a create that lost a race for its idempotency key is retried. */
 const RETRIES = 5;
 
 /** The public representation of an item. */
@@ -68,22 +67,31 @@ export function represent(item: StoredItem): Record<string, unknown> {
   };
 }
 
-function location(resource: ResourceShape, id: string): string {
-  return `/${resource.name}/${id}`;
+/**
+ * Where a created item lives: the collection's path as the client sent it (behind a stage, `/prod/items`; behind
+ * a custom domain's base path mapping, `/base/items`) plus the id, so that it resolves against the request URL.
+ * Leading slashes collapse to one: `//host/...` would be a network-path reference to another host.
+ */
+function location(resource: ResourceShape, request: HttpRequest, id: string): string {
+  const path = request.path?.replace(/^\/+/, '/').replace(/\/+$/, '');
+  return `${path || `/${resource.name}`}/${id}`;
 }
 
-function itemReply(status: number, item: StoredItem): HttpReply {
+/** A 200/201 with the item and its ETag. */
+export function itemReply(status: number, item: StoredItem): HttpReply {
   return { status, headers: { etag: etagOf(item.version) }, body: represent(item) };
 }
 
-function requireId(req: HttpRequest): string {
+/** The item id of the path; a 400 when it is not one. */
+export function requireId(req: HttpRequest): string {
   const id = req.pathId;
   if (!id || !isId(id))
     throw new BadRequest(`"${id ?? ''}" is not an item id: ids are UUIDs such as 0190b6a2-...`);
   return id;
 }
 
-function expiredAt(resource: ResourceShape, item: StoredItem, now: Date): boolean {
+/** Whether the item's TTL field says it has expired (DynamoDB deletes it lazily; reads hide it at once). */
+export function expiredAt(resource: ResourceShape, item: StoredItem, now: Date): boolean {
   if (!resource.ttl) return false;
   const v = item.data[resource.ttl];
   const t = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? Date.parse(v) : Number.NaN;
@@ -126,7 +134,7 @@ export async function createItem(input: OperationInput): Promise<HttpReply> {
   };
   const created = (): HttpReply => ({
     status: 201,
-    headers: { etag: etagOf(item.version), location: location(resource, item.id) },
+    headers: { etag: etagOf(item.version), location: location(resource, request, item.id) },
     body: represent(item),
   });
   if (key === undefined) {
@@ -161,7 +169,7 @@ export async function createItem(input: OperationInput): Promise<HttpReply> {
         status: 201,
         headers: {
           etag: etagOf(seen.version),
-          location: location(resource, seen.itemId),
+          location: location(resource, request, seen.itemId),
           'idempotent-replayed': 'true',
         },
         body: JSON.parse(seen.body),
@@ -171,13 +179,20 @@ export async function createItem(input: OperationInput): Promise<HttpReply> {
   }
 }
 
-/** `GET /{resource}/{id}`: 200 with ETag, or 304 when `If-None-Match` matches. */
+/**
+ * `GET /{resource}/{id}`: 200 with ETag; 304 when `If-None-Match` matches (weak comparison, `*` matches any
+ * item); 412 when an `If-Match` does not (strong comparison).
+ */
 export async function getItem(input: OperationInput<ResourceShape>): Promise<HttpReply> {
   const { repo, caller, resource, request, now } = input;
   const id = requireId(request);
+  const im = parseTagCondition(request.headers['if-match'], 'If-Match');
   const inm = parseTagCondition(request.headers['if-none-match'], 'If-None-Match');
   const item = await repo.get(caller, resource, id);
   if (!item || expiredAt(resource, item, now)) throw new NotFound(`${resource.name}/${id} does not exist`);
+  if (!ifMatchHolds(im, item.version)) {
+    throw new PreconditionFailed(`If-Match does not match the current ETag ${etagOf(item.version)}`);
+  }
   if (!noneMatch(inm, item.version)) return { status: 304, headers: { etag: etagOf(item.version) } };
   return itemReply(200, item);
 }
@@ -196,6 +211,16 @@ function parseFilterValue(resource: ResourceShape, field: string, raw: string): 
       throw new ValidationFailed([{ pointer: `/query/${field}`, message: 'must be true or false' }]);
     }
     return raw === 'true';
+  }
+  // An enum is a string field whose values are known: any other value could never match, and is a typo.
+  const allowed = resource.filterValues?.[field];
+  if (allowed && !allowed.some((v) => String(v) === raw)) {
+    throw new ValidationFailed([
+      {
+        pointer: `/query/${field}`,
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+      },
+    ]);
   }
   return raw;
 }
@@ -272,92 +297,15 @@ export async function listItems(input: OperationInput<ResourceShape>): Promise<H
     ...(after ? { after } : {}),
   };
   const page = await repo.list(q);
-  const items = page.items.filter((i) => !expiredAt(resource, i, now)).map(represent);
-  return {
-    status: 200,
-    body: { items, nextCursor: page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null },
-  };
-}
-
-/** Shared by PUT and PATCH: compute the new fields from the current item and write them conditionally. */
-async function update(
-  input: OperationInput,
-  compute: (current: StoredItem) => Record<string, unknown>,
-  needsCurrent: boolean,
-): Promise<HttpReply> {
-  const { repo, caller, resource, request, now } = input;
-  const id = requireId(request);
-  const expected = ifMatchVersion(parseTagCondition(request.headers['if-match'], 'If-Match'));
-  if (expected === 'none') {
-    // Only a weak or non-version tag was given: it can never match (RFC 9110 §13.1.1 strong comparison).
-    const current = await repo.get(caller, resource, id, { consistent: true });
-    if (!current) throw new NotFound(`${resource.name}/${id} does not exist`);
-    throw new PreconditionFailed(`If-Match does not match the current ETag ${etagOf(current.version)}`);
-  }
-  for (let attempt = 0; ; attempt++) {
-    let current: StoredItem | undefined;
-    if (needsCurrent || typeof expected === 'number') {
-      current = await repo.get(caller, resource, id, { consistent: true });
-      if (!current || expiredAt(resource, current, now))
-        throw new NotFound(`${resource.name}/${id} does not exist`);
-      if (typeof expected === 'number' && current.version !== expected) {
-        throw new PreconditionFailed(`If-Match does not match the current ETag ${etagOf(current.version)}`);
-      }
-    }
-    const data = compute(current as StoredItem);
-    // With If-Match, or after a read, the write is conditional on the version seen: nothing in between is lost.
-    const version = typeof expected === 'number' ? expected : current?.version;
-    try {
-      const updated = await repo.replace(caller, resource, id, data, now.toISOString(), version);
-      return itemReply(200, updated);
-    } catch (e) {
-      if (e instanceof ItemMissing) throw new NotFound(`${resource.name}/${id} does not exist`);
-      if (e instanceof VersionMismatch) {
-        if (typeof expected === 'number') {
-          throw new PreconditionFailed(
-            `If-Match does not match the current ETag ${etagOf(e.current.version)}`,
-          );
-        }
-        if (attempt < RETRIES) continue;
-      }
-      throw e;
-    }
-  }
-}
-
-/** `PUT /{resource}/{id}`: full replace; never creates. */
-export async function replaceItem(input: OperationInput): Promise<HttpReply> {
-  const data = validate(input.resource, readJsonBody(input.request, JSON_TYPES, input.settings.maxBodyBytes));
-  return update(input, () => data, false);
-}
-
-/** `PATCH /{resource}/{id}`: JSON Merge Patch (RFC 7396), the result validated against the schema. */
-export async function patchItem(input: OperationInput): Promise<HttpReply> {
-  const patch = readJsonBody(input.request, PATCH_TYPES, input.settings.maxBodyBytes);
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    throw new ValidationFailed([{ pointer: '', message: 'a merge patch must be a JSON object' }]);
-  }
-  const cleaned = withoutServerFields(patch as Record<string, unknown>);
-  return update(input, (current) => validate(input.resource, mergePatch(current.data, cleaned)), true);
-}
-
-/** `DELETE /{resource}/{id}`: 204; with `If-Match`, only at that version. */
-export async function deleteItem(input: OperationInput<ResourceShape>): Promise<HttpReply> {
-  const { repo, caller, resource, request, now } = input;
-  const id = requireId(request);
-  const expected = ifMatchVersion(parseTagCondition(request.headers['if-match'], 'If-Match'));
-  // A weak or non-version tag can never match (strong comparison): -1 is a version no item has.
-  const version = typeof expected === 'number' ? expected : expected === 'none' ? -1 : undefined;
-  try {
-    await repo.delete(caller, resource, id, now.toISOString(), version);
-    return { status: 204 };
-  } catch (e) {
-    if (e instanceof ItemMissing) throw new NotFound(`${resource.name}/${id} does not exist`);
-    if (e instanceof VersionMismatch) {
-      throw new PreconditionFailed(`If-Match does not match the current ETag ${etagOf(e.current.version)}`);
-    }
-    throw e;
-  }
+  const items: Record<string, unknown>[] = [];
+  const positions: Readonly<Record<string, unknown>>[] = [];
+  page.items.forEach((item, i) => {
+    if (expiredAt(resource, item, now)) return;
+    items.push(represent(item));
+    positions.push(page.positions[i]!);
+  });
+  const next = page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null;
+  return pageReply('items', items, next, (i) => encodeCursor(positions[i]!, settings.cursorSecret, binding));
 }
 
 /** `GET /{resource}/{id}/history`: the item's changes, newest first, paginated like lists. */
@@ -384,11 +332,8 @@ export async function listHistory(input: OperationInput<ResourceShape>): Promise
   const page = await history.list(caller, resource, id, limit, after);
   // An item with no history never existed (for this tenant): the same 404 a get gives.
   if (page.entries.length === 0 && !after) throw new NotFound(`${resource.name}/${id} has no history`);
-  return {
-    status: 200,
-    body: {
-      entries: page.entries,
-      nextCursor: page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null,
-    },
-  };
+  const next = page.next ? encodeCursor(page.next, settings.cursorSecret, binding) : null;
+  return pageReply('entries', page.entries, next, (i) =>
+    encodeCursor(page.positions[i]!, settings.cursorSecret, binding),
+  );
 }

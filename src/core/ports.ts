@@ -49,6 +49,8 @@ export interface ListQuery {
 
 export interface Page {
   readonly items: readonly StoredItem[];
+  /** Where each item is, as an `after` that continues right after it: a page cut short resumes there. */
+  readonly positions: readonly Readonly<Record<string, unknown>>[];
   readonly next?: Readonly<Record<string, unknown>>;
 }
 
@@ -75,6 +77,9 @@ export class WriteContention extends Error {
   override readonly name = 'WriteContention';
 }
 
+/** The version a conditional write requires: one, or any of a list (at most 100, DynamoDB's `IN`). */
+export type ExpectedVersion = number | readonly number[];
+
 export interface ItemRepo {
   get(
     caller: Caller,
@@ -92,7 +97,8 @@ export interface ItemRepo {
   getIdempotency(caller: Caller, key: string): Promise<IdempotencyRecord | undefined>;
   /**
    * Replaces the client fields of an existing item, bumping its version; with `expectedVersion`, only if the
-   * item is at that version. Never creates. Throws {@link ItemMissing} or {@link VersionMismatch}.
+   * item is at that version (or one of those versions). Never creates. Throws {@link ItemMissing},
+   * {@link VersionMismatch}, or {@link WriteContention} when a concurrent transaction holds the item.
    */
   replace(
     caller: Caller,
@@ -100,18 +106,19 @@ export interface ItemRepo {
     id: string,
     data: Readonly<Record<string, unknown>>,
     now: string,
-    expectedVersion?: number,
+    expectedVersion?: ExpectedVersion,
   ): Promise<StoredItem>;
   /**
-   * Deletes an item; with `expectedVersion`, only at that version. Records who deleted it, in the same
-   * transaction, for the item's history. Throws {@link ItemMissing} or {@link VersionMismatch}.
+   * Deletes an item; with `expectedVersion`, only at that version (or one of those). Records who deleted it,
+   * in the same transaction, for the item's history. Throws {@link ItemMissing}, {@link VersionMismatch} or
+   * {@link WriteContention}.
    */
   delete(
     caller: Caller,
     resource: ResourceShape,
     id: string,
     now: string,
-    expectedVersion?: number,
+    expectedVersion?: ExpectedVersion,
   ): Promise<void>;
   list(q: ListQuery): Promise<Page>;
 }
@@ -119,6 +126,8 @@ export interface ItemRepo {
 /** An item's history, newest first. */
 export interface HistoryPage {
   readonly entries: readonly HistoryEntry[];
+  /** Where each entry is, as an `after` that continues right after it. */
+  readonly positions: readonly Readonly<Record<string, unknown>>[];
   readonly next?: Readonly<Record<string, unknown>>;
 }
 

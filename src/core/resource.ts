@@ -40,6 +40,8 @@ export interface ResourceShape {
   readonly keyTypes: Readonly<Record<string, KeyableType>>;
   /** Every field of the schema, in declaration order. */
   readonly fields: readonly string[];
+  /** The values a filter field may take, for each filter field declared as an enum or literal. */
+  readonly filterValues?: Readonly<Record<string, readonly (string | number | boolean)[]>>;
   /**
    * The schema as a plan (`plan.ts`), when it uses only what the plan checker reproduces: the write functions
    * then validate without loading zod.
@@ -65,6 +67,16 @@ function baseType(field: z.ZodMiniType): string {
   while (def.innerType) def = def.innerType._zod.def;
   if (def.type === 'enum' || def.type === 'literal') return 'string';
   return def.type;
+}
+
+/** The values an enum or literal field allows (looking through wrappers), or undefined for any other type. */
+function enumValues(field: z.ZodMiniType): (string | number | boolean)[] | undefined {
+  // biome-ignore lint/suspicious/noExplicitAny: as in baseType.
+  let t: any = field;
+  while (t._zod.def.innerType) t = t._zod.def.innerType;
+  if (t._zod.def.type !== 'enum' && t._zod.def.type !== 'literal') return undefined;
+  const values = [...(t._zod.values ?? [])];
+  return values.every((v) => ['string', 'number', 'boolean'].includes(typeof v)) ? values : undefined;
 }
 
 /**
@@ -93,6 +105,11 @@ export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclarat
     }
     keyTypes[f] = t;
   }
+  const filterValues: Record<string, (string | number | boolean)[]> = Object.create(null);
+  for (const f of decl.filterBy ?? []) {
+    const values = enumValues(shape[f]!);
+    if (values) filterValues[f] = values;
+  }
   if (decl.ttl && !shape[decl.ttl])
     throw new Error(`resource ${decl.name}: ttl field "${decl.ttl}" is not in its schema`);
   const plan = planOf(decl.schema);
@@ -101,6 +118,7 @@ export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclarat
     filterBy: decl.filterBy ?? [],
     keyTypes,
     fields: Object.keys(shape),
+    ...(Object.keys(filterValues).length ? { filterValues: { ...filterValues } } : {}),
     ...(plan ? { plan } : {}),
   };
 }
@@ -114,6 +132,7 @@ export function shapeOf(r: ResourceShape): ResourceShape {
     ...(r.ttl ? { ttl: r.ttl } : {}),
     keyTypes: { ...r.keyTypes },
     fields: [...r.fields],
+    ...(r.filterValues ? { filterValues: r.filterValues } : {}),
     ...(r.plan ? { plan: r.plan } : {}),
   };
 }

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { items } from '../resources/items';
 import { ValidationFailed } from './errors';
-import { validate } from './validation';
+import { storableNumber, validate } from './validation';
 
 function errorsOf(body: unknown) {
   try {
@@ -44,7 +45,7 @@ describe('validate', () => {
     const item = fc.record(
       {
         name: fc.string({ minLength: 1, maxLength: 200 }),
-        price: fc.double({ min: 0, max: 1e12, noNaN: true }),
+        price: fc.double({ min: 0, max: 1e12, noNaN: true }).filter(storableNumber),
         status: fc.constantFrom('draft', 'active', 'archived'),
         tags: fc.array(fc.string({ minLength: 1, maxLength: 50 }), { maxLength: 20 }),
       },
@@ -60,6 +61,27 @@ describe('validate', () => {
         expect(errorsOf({ ...i, price })).toEqual([{ pointer: '/price', message: 'must be at least 0' }]);
       }),
     );
+  });
+
+  it('rejects numbers DynamoDB cannot store, naming each by JSON Pointer', () => {
+    const range = 'is a number DynamoDB cannot store: it must be 0 or of magnitude 1e-130 to below 1e126';
+    for (const price of [1e126, 1e-131, 5e-324, 9.999e200])
+      expect(errorsOf({ name: 'a', price })).toEqual([{ pointer: '/price', message: range }]);
+    for (const price of [0, 1e-130, 9.99999999999999e125, 2.5])
+      expect(validate(items, { name: 'a', price })).toEqual({ name: 'a', price });
+    // Reported beside the schema's own errors, never twice for one field.
+    expect(errorsOf({ name: '', price: -1e200, extra: 1e-200 })).toEqual([
+      { pointer: '/name', message: 'must not be empty' },
+      { pointer: '/price', message: 'must be at least 0' },
+      { pointer: '/extra', message: 'is not a known field' },
+    ]);
+  });
+
+  it('answers a deeply nested body with a 400, never a stack overflow', () => {
+    const deep = JSON.parse(`${'['.repeat(50_000)}1${']'.repeat(50_000)}`);
+    expect(errorsOf({ name: 'a', price: 1, tags: deep })).toEqual([
+      { pointer: '/tags/0', message: 'must be a string' },
+    ]);
   });
 
   it('escapes ~ and / in pointers (RFC 6901)', () => {
@@ -90,6 +112,29 @@ describe('validate with a plan and with the schema alone', () => {
       { name: 'a', price: 1, status: 'gone', description: 5 },
     ])
       expect(errors(items, body)).toEqual(errors(schemaOnly, body));
+  });
+
+  it('rejects unstorable numbers at any depth on either path', () => {
+    const free = z.strictObject({ name: z.string(), extra: z.optional(z.record(z.string(), z.unknown())) });
+    const body = { name: 'a', extra: { deep: [1, { x: 1e-131 }], ok: 1e125 } };
+    const range = 'is a number DynamoDB cannot store: it must be 0 or of magnitude 1e-130 to below 1e126';
+    expect(errors({ schema: free }, body)).toEqual([{ pointer: '/extra/deep/1/x', message: range }]);
+    expect(errors(items, { name: 'a', price: 1e126 })).toEqual(
+      errors(schemaOnly, { name: 'a', price: 1e126 }),
+    );
+  });
+
+  it('rejects values nested deeper than DynamoDB stores, on the schema-only path', () => {
+    const free = z.strictObject({ name: z.string(), extra: z.optional(z.unknown()) });
+    const nest = (n: number): unknown => (n === 0 ? 1 : [nest(n - 1)]);
+    expect(errors({ schema: free }, { name: 'a', extra: nest(30) })).toEqual({ name: 'a', extra: nest(30) });
+    const e = errors({ schema: free }, { name: 'a', extra: nest(40) }) as {
+      pointer: string;
+      message: string;
+    }[];
+    expect(e).toEqual([
+      { pointer: `/extra${'/0'.repeat(31)}`, message: 'is nested deeper than the 32 levels DynamoDB stores' },
+    ]);
   });
 
   it('answers a body that makes zod throw with a client error on either path', () => {

@@ -64,29 +64,77 @@ export function withoutServerFields(body: Record<string, unknown>): Record<strin
  */
 export type Validatable = Pick<ResourceShape, 'plan'> & Partial<Pick<Resource, 'schema'>>;
 
+/**
+ * DynamoDB's number limits: a magnitude from 1E-130 to 9.9999999999999999999999999999999999999E+125, or zero
+ * (Amazon DynamoDB Developer Guide, "Supported data types and naming rules", Number). A JSON number reaches
+ * us as a double, whose shortest form has at most 17 significant digits, so the 38-digit precision limit can
+ * never be the one exceeded; only the magnitude can.
+ */
+const MIN_MAGNITUDE = 1e-130;
+const MAX_MAGNITUDE = 1e126;
+
+/** Whether DynamoDB can store the number (finite, zero or within its magnitude range). */
+export function storableNumber(n: number): boolean {
+  const m = Math.abs(n);
+  return m === 0 || (m >= MIN_MAGNITUDE && m < MAX_MAGNITUDE);
+}
+
+/**
+ * DynamoDB stores maps and lists nested up to 32 levels deep ("Service, account, and table quotas", Attributes).
+ * The walk below stops there too, so a hostile body of 50,000 nested arrays is a 400, never a stack overflow.
+ */
+const MAX_DEPTH = 32;
+
+/**
+ * Every number DynamoDB cannot store, and every value nested deeper than it can store, at any depth: schemas
+ * declare types, not DynamoDB's limits, and a schema that takes free-form values (a record, `unknown`) could
+ * hold one anywhere.
+ */
+function unstorable(v: unknown, path: (string | number)[], out: FieldError[]): void {
+  if (typeof v === 'number') {
+    if (Number.isFinite(v) && !storableNumber(v)) {
+      out.push({
+        pointer: pointer(path),
+        message: 'is a number DynamoDB cannot store: it must be 0 or of magnitude 1e-130 to below 1e126',
+      });
+    }
+    return;
+  }
+  if (!v || typeof v !== 'object') return;
+  if (path.length >= MAX_DEPTH) {
+    out.push({
+      pointer: pointer(path),
+      message: `is nested deeper than the ${MAX_DEPTH} levels DynamoDB stores`,
+    });
+    return;
+  }
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) unstorable(v[i], [...path, i], out);
+  else for (const k of Object.keys(v)) unstorable((v as Record<string, unknown>)[k], [...path, k], out);
+}
+
+/**
+ * What DynamoDB could not store in a value, by JSON Pointer: numbers out of its range, nesting deeper than its
+ * 32 levels. Bounded, so safe on any parsed body: a patch is checked with it before it is merged.
+ */
+export function unstorableFields(value: unknown): FieldError[] {
+  const out: FieldError[] = [];
+  unstorable(value, [], out);
+  return out;
+}
+
 /** Validates a body (already parsed JSON) against the resource schema; throws {@link ValidationFailed}. */
 export function validate(resource: Validatable, body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ValidationFailed([{ pointer: '', message: 'the body must be a JSON object' }]);
   }
   const input = withoutServerFields(body as Record<string, unknown>);
-  let issues: readonly unknown[];
-  if (resource.plan) {
-    const r = runPlan(resource.plan, input);
-    if (r.success) return r.data as Record<string, unknown>;
-    issues = r.issues;
-  } else if (resource.schema) {
-    let r: ReturnType<z.ZodMiniType['safeParse']>;
-    try {
-      r = (resource.schema as z.ZodMiniType).safeParse(input);
-    } catch {
-      // zod throws on a few hostile bodies (an object whose `length` member cannot be compared): still the
-      // client's body, so a 400, not a 500. (A resource with a plan reports the field.)
-      throw new ValidationFailed([{ pointer: '', message: 'the body does not match the resource' }]);
-    }
-    if (r.success) return r.data as Record<string, unknown>;
-    issues = r.error.issues;
-  } else throw new Error('a resource to validate against needs a plan or a schema');
+  const issues = schemaIssues(resource, input);
+  if ('data' in issues) {
+    const range: FieldError[] = [];
+    unstorable(issues.data, [], range);
+    if (range.length) throw new ValidationFailed(range);
+    return issues.data;
+  }
   const errors: FieldError[] = [];
   // biome-ignore lint/suspicious/noExplicitAny: zod's issues and the plan's share the members read here.
   for (const issue of issues as any[]) {
@@ -97,5 +145,34 @@ export function validate(resource: Validatable, body: unknown): Record<string, u
       errors.push({ pointer: pointer(issue.path), message: message(issue, input) });
     }
   }
+  const range: FieldError[] = [];
+  unstorable(input, [], range);
+  const named = new Set(errors.map((e) => e.pointer));
+  // A field the schema already rejected is not reported again, nor anything inside it.
+  const reported = (ptr: string) => [...named].some((n) => ptr === n || ptr.startsWith(`${n}/`));
+  for (const e of range) if (!reported(e.pointer)) errors.push(e);
   throw new ValidationFailed(errors);
+}
+
+/** The parsed value, or the issues the plan (or, without one, zod) reports. */
+function schemaIssues(
+  resource: Validatable,
+  input: Record<string, unknown>,
+): readonly unknown[] | { data: Record<string, unknown> } {
+  if (resource.plan) {
+    const r = runPlan(resource.plan, input);
+    return r.success ? { data: r.data as Record<string, unknown> } : r.issues;
+  }
+  if (resource.schema) {
+    let r: ReturnType<z.ZodMiniType['safeParse']>;
+    try {
+      r = (resource.schema as z.ZodMiniType).safeParse(input);
+    } catch {
+      // zod throws on a few hostile bodies (an object whose `length` member cannot be compared): still the
+      // client's body, so a 400, not a 500. (A resource with a plan reports the field.)
+      throw new ValidationFailed([{ pointer: '', message: 'the body does not match the resource' }]);
+    }
+    return r.success ? { data: r.data as Record<string, unknown> } : r.error.issues;
+  }
+  throw new Error('a resource to validate against needs a plan or a schema');
 }

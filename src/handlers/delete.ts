@@ -1,5 +1,5 @@
 /** Lambda entry for the `delete` operation of every resource. */
-import { deleteItem } from '../core/items';
+import { deleteItem } from '../core/writes';
 import { shapeFor } from '../resources/shapes';
 import { httpHandler } from './http-adapter';
 import { dependencies } from './wiring';

@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { AppError, Unauthenticated } from '../core/errors';
-import type { HttpReply, HttpRequest } from '../core/http';
+import { CORS_EXPOSE_HEADERS, type HttpReply, type HttpRequest } from '../core/http';
 import type { ItemSettings, OperationInput } from '../core/items';
 import type { Caller, HistoryRepo, ItemRepo } from '../core/ports';
 import { toProblem } from '../core/problem';
@@ -38,10 +38,20 @@ function callerOf(event: APIGatewayProxyEvent): Caller {
   return { tenant, principal };
 }
 
+const LIST_HEADERS = ['if-match', 'if-none-match'] as const;
+
+function listHeader(event: APIGatewayProxyEvent, name: string, single: string): string {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(event.multiValueHeaders ?? {}))
+    if (v && k.toLowerCase() === name) lines.push(...v);
+  return lines.length > 1 ? lines.join(', ') : single;
+}
+
 function requestOf(event: APIGatewayProxyEvent): HttpRequest {
-  const headers: Record<string, string> = {};
+  // Names come from the client: `__proto__` or `constructor` must be data, never a prototype's member.
+  const headers: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
-  const query: Record<string, string[]> = {};
+  const query: Record<string, string[]> = Object.create(null);
   if (event.multiValueQueryStringParameters) {
     for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (v) query[k] = v;
   } else if (event.queryStringParameters) {
@@ -53,14 +63,23 @@ function requestOf(event: APIGatewayProxyEvent): HttpRequest {
       : event.isBase64Encoded
         ? Buffer.from(event.body, 'base64').toString('utf8')
         : event.body;
-  return { headers, query, body, pathId: event.pathParameters?.id };
+  // A list header sent as several field lines is one list (RFC 9110 §5.3); `headers` holds only the last line.
+  for (const name of LIST_HEADERS) {
+    const single = headers[name];
+    if (single !== undefined) headers[name] = listHeader(event, name, single);
+  }
+  // REST events carry the path as sent in `requestContext.path`; HTTP API (2.0) events in `rawPath`.
+  const path = event.requestContext?.path ?? (event as { rawPath?: string }).rawPath;
+  return { headers, query, body, pathId: event.pathParameters?.id, path };
 }
+
+const EXPOSE_HEADERS = CORS_EXPOSE_HEADERS.join(', ');
 
 function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
   if (!origin || !(allowed.includes(origin) || allowed.includes('*'))) return {};
   return {
     'access-control-allow-origin': allowed.includes('*') ? '*' : origin,
-    'access-control-expose-headers': 'ETag, Location, Retry-After',
+    'access-control-expose-headers': EXPOSE_HEADERS,
     vary: 'Origin',
   };
 }
@@ -121,7 +140,8 @@ export function httpHandler<R extends ResourceShape>(
     if (status >= 500) log('ERROR', 'request failed', { ...fields, error: failure });
     else
       log('INFO', 'request', failure instanceof AppError ? { ...fields, detail: failure.message } : fields);
-    const hasBody = reply.body !== undefined && status !== 204 && status !== 304;
+    const hasBody =
+      (reply.body !== undefined || reply.json !== undefined) && status !== 204 && status !== 304;
     return {
       statusCode: status,
       headers: {
@@ -129,7 +149,7 @@ export function httpHandler<R extends ResourceShape>(
         ...cors,
         ...reply.headers,
       },
-      body: hasBody ? JSON.stringify(reply.body) : '',
+      body: hasBody ? (reply.json ?? JSON.stringify(reply.body)) : '',
     };
   };
 }

@@ -1,5 +1,5 @@
 /** Lambda entry for the `patch` operation of every resource. */
-import { patchItem } from '../core/items';
+import { patchItem } from '../core/writes';
 import { validatedFor } from '../resources/validated';
 import { httpHandler } from './http-adapter';
 import { dependencies } from './wiring';

@@ -1,5 +1,5 @@
 /** Lambda entry for the `replace` operation of every resource. */
-import { replaceItem } from '../core/items';
+import { replaceItem } from '../core/writes';
 import { validatedFor } from '../resources/validated';
 import { httpHandler } from './http-adapter';
 import { dependencies } from './wiring';

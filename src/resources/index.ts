@@ -1,5 +1,6 @@
 /**
- * The registry of declared resources: add a file to this folder and list it here.
+ * The registry of declared resources: add a file to this folder and list it here (README, "Adding a
+ * resource"). `index.test.ts` fails on a declaration file of this folder that is not listed.
  * @module
  */
 import type { Resource } from '../core/resource';

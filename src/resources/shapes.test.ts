@@ -20,6 +20,8 @@ describe('resource shapes', () => {
       plan: expect.objectContaining({ t: 'object', unknown: 'strict' }),
     });
     expect(shapeFor('/items')?.fields).toEqual(['name', 'price', 'description', 'tags', 'status']);
+    // What a filter on an enum may be, so that the read functions can say so without the schema.
+    expect(shapeFor('/items')?.filterValues).toEqual({ status: ['draft', 'active', 'archived'] });
     expect(shapeFor('/nothing/{id}')).toBeUndefined();
   });
 });

@@ -80,6 +80,7 @@ export class DynamoHistoryRepo implements HistoryRepo {
       return entry as unknown as HistoryEntry;
     });
     const last = out.LastEvaluatedKey ? unmarshall(out.LastEvaluatedKey) : undefined;
-    return { entries, ...(last ? { next: { s: last[SK] } } : {}) };
+    const positions = out.Items.map((a) => ({ s: (a[SK] as { S: string }).S }));
+    return { entries, positions, ...(last ? { next: { s: last[SK] } } : {}) };
   }
 }

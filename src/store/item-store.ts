@@ -7,6 +7,7 @@
 import { BadRequest, Unavailable } from '../core/errors';
 import {
   type Caller,
+  type ExpectedVersion,
   IdempotencyKeyTaken,
   type IdempotencyRecord,
   ItemMissing,
@@ -88,6 +89,23 @@ export function translate(e: unknown): never {
     throw new Unavailable('the database is busy or unreachable; retry shortly', 1, { cause: e });
   }
   throw e;
+}
+
+/**
+ * The version part of a write's condition (`#v` names `version`), its values added to `values`: one version
+ * (`If-Match: "3"`), or any of several (`If-Match: "3", "4"`), as one `IN`.
+ */
+function versionCondition(expected: ExpectedVersion | undefined, values: AttributeMap): string {
+  if (expected === undefined) return '';
+  const versions = typeof expected === 'number' ? [expected] : expected;
+  // No version at all can match: -1 is one no item has, so the write fails as a mismatch (or as missing).
+  const list = versions.length ? versions : [-1];
+  list.forEach((v, i) => {
+    values[`:expected${i}`] = { N: String(v) };
+  });
+  return list.length === 1
+    ? ' AND #v = :expected0'
+    : ` AND #v IN (${list.map((_, i) => `:expected${i}`).join(', ')})`;
 }
 
 function conditionFailed(e: unknown): e is DynamoDBError {
@@ -217,7 +235,7 @@ export class DynamoItemRepo implements ItemRepo {
     id: string,
     data: Readonly<Record<string, unknown>>,
     now: string,
-    expectedVersion?: number,
+    expectedVersion?: ExpectedVersion,
   ): Promise<StoredItem> {
     const pk = partitionKey(caller.tenant, resource.name);
     const names: Record<string, string> = {
@@ -244,11 +262,7 @@ export class DynamoItemRepo implements ItemRepo {
       }
       n++;
     }
-    let condition = 'attribute_exists(#pk)';
-    if (expectedVersion !== undefined) {
-      condition += ' AND #v = :expected';
-      values[':expected'] = { N: String(expectedVersion) };
-    }
+    const condition = `attribute_exists(#pk)${versionCondition(expectedVersion, values)}`;
     try {
       const out = await this.db.call<{ Attributes: AttributeMap }>('UpdateItem', {
         TableName: this.table,
@@ -267,6 +281,10 @@ export class DynamoItemRepo implements ItemRepo {
         const old = e.body?.Item as AttributeMap | undefined;
         throw old ? new VersionMismatch(toStored(old)) : new ItemMissing(id);
       }
+      // A transaction (a delete) holds the item right now: a race lost, like a version mismatch.
+      if (e instanceof DynamoDBError && e.code === 'TransactionConflictException') {
+        throw new WriteContention('transaction conflict', { cause: e });
+      }
       translate(e);
     }
   }
@@ -276,16 +294,12 @@ export class DynamoItemRepo implements ItemRepo {
     resource: ResourceShape,
     id: string,
     now: string,
-    expectedVersion?: number,
+    expectedVersion?: ExpectedVersion,
   ): Promise<void> {
     const names: Record<string, string> = { '#pk': PK };
     const values: AttributeMap = {};
-    let condition = 'attribute_exists(#pk)';
-    if (expectedVersion !== undefined) {
-      condition += ' AND #v = :expected';
-      names['#v'] = 'version';
-      values[':expected'] = { N: String(expectedVersion) };
-    }
+    const condition = `attribute_exists(#pk)${versionCondition(expectedVersion, values)}`;
+    if (expectedVersion !== undefined) names['#v'] = 'version';
     try {
       // The delete and the record of who deleted: a REMOVE stream record carries only the old image, so the
       // history consumer reads the deleter from here. One transaction, so neither exists without the other.
@@ -371,6 +385,10 @@ export class DynamoItemRepo implements ItemRepo {
     const last = out.LastEvaluatedKey ? unmarshall(out.LastEvaluatedKey) : undefined;
     return {
       items: out.Items.map(toStored),
+      positions: out.Items.map((a) => {
+        const id = (a[SK] as { S: string }).S;
+        return index ? { id, s: (a[SORT_SK] as { S: string } | undefined)?.S } : { id };
+      }),
       ...(last ? { next: index ? { id: last[SK], s: last[SORT_SK] } : { id: last[SK] } } : {}),
     };
   }

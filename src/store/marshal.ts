@@ -38,10 +38,20 @@ export function toAttr(v: unknown): AttributeValue {
   }
 }
 
+/**
+ * Sets a member as data. A client's JSON may name one `__proto__` (JSON.parse makes it an own member); a plain
+ * assignment would set the prototype instead, and the member would silently vanish from what is stored.
+ */
+function setMember<T>(out: Record<string, T>, k: string, v: T): void {
+  if (k === '__proto__')
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
 /** A plain object to an attribute map; `undefined` members are left out. */
 export function marshall(o: Readonly<Record<string, unknown>>): AttributeMap {
   const out: AttributeMap = {};
-  for (const k in o) if (o[k] !== undefined) out[k] = toAttr(o[k]);
+  for (const k in o) if (o[k] !== undefined) setMember(out, k, toAttr(o[k]));
   return out;
 }
 
@@ -61,6 +71,6 @@ export function fromAttr(a: AttributeValue): unknown {
 
 export function unmarshall(m: Readonly<AttributeMap>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k in m) out[k] = fromAttr(m[k]!);
+  for (const k in m) setMember(out, k, fromAttr(m[k]!));
   return out;
 }
