@@ -58,6 +58,11 @@ export interface TwinOptions {
   readonly enforceIam?: boolean;
   /** Progress, function logs and access logs. @default silent */
   readonly log?: Log;
+  /**
+   * The engine is gone for good (DynamoDB Local could not be restarted, or it ran in memory): the twin has
+   * logged why and stopped. The CLI exits non-zero. @default nothing more
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface Twin {
@@ -68,6 +73,8 @@ export interface Twin {
   readonly port: number;
   readonly routes: readonly RouteInfo[];
   readonly engineEndpoint: string;
+  /** The DynamoDB engine: its state, restarts and pid; `kill()` simulates a crash (local/engine/supervisor.ts). */
+  readonly engine: Engine;
   /** The template's tables as created in the engine. */
   readonly tables: readonly TableState[];
   /** The local issuer (our app's authorizer trusts it). */
@@ -182,6 +189,14 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     engineStarting = startEngine({
       ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
       ...(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+      log,
+      // Everything the twin handed out points at the engine's port, which a restart keeps; the stream pollers
+      // retry until it answers and resume from their checkpoints (DynamoDB Local keeps persisted streams).
+      onFatal: (error) => {
+        void cleanup()
+          .catch(() => {})
+          .then(() => opts.onFatal?.(error));
+      },
     });
     // Its failure is reported where it is awaited, below; until then it must not count as unhandled.
     engineStarting.catch(() => {});
@@ -325,6 +340,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       port,
       routes: gateway.routes,
       engineEndpoint: engine.endpoint,
+      engine,
       tables,
       issuer,
       lambda: runtime,
