@@ -27,6 +27,7 @@ import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
 import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import { createLambdaApi } from './redrive/lambda-api';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
 import { PROJECT_ROOT, synthesizeCached } from './synth';
@@ -130,8 +131,10 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   // The port is needed before the synth: the authorizer is configured with our JWKS URL.
   let gateway: Gateway | undefined;
   let serveJwks: ReturnType<typeof jwksHandler> | undefined;
+  let lambdaApi: ReturnType<typeof createLambdaApi> | undefined; // npm run redrive invokes through it
   const server = createServer((req, res) => {
     if (serveJwks?.(req, res)) return;
+    if (lambdaApi?.(req, res)) return;
     if (!gateway) {
       res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
       res.end('{"message":"starting"}');
@@ -257,6 +260,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       region,
     });
     streams = eventSources;
+    lambdaApi = createLambdaApi({
+      functions: () => functions,
+      mappings: () => eventSources.mappings,
+      invoke: lambda.invoke,
+    });
 
     const keysFile = join(dataDir, 'api-keys.json');
     gateway = createGateway({
@@ -277,7 +285,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     const apiKey = gateway.apiKeys[0]?.value ?? '';
     writeFileSync(
       join(dataDir, 'local.json'),
-      `${JSON.stringify({ url, apiKey, issuer: origin, audience: LOCAL_AUDIENCE, jwksUrl: `${origin}${JWKS_PATH}` }, null, 2)}\n`,
+      // engineEndpoint: for npm run redrive, which reads the stream as the twin's pollers do.
+      `${JSON.stringify({ url, apiKey, issuer: origin, audience: LOCAL_AUDIENCE, jwksUrl: `${origin}${JWKS_PATH}`, engineEndpoint: engine.endpoint }, null, 2)}\n`,
     );
 
     const runtime = lambda;
