@@ -160,7 +160,7 @@ describe('the engine dies during writes (a)', () => {
     expect(twin.deadLetters()).toEqual([]);
     await twin.streams.idle({ timeoutMs: 60_000 });
     expect(await everyAckedHasHistory(api, acked)).toEqual([]);
-  });
+  }, 240_000);
 });
 
 describe('the whole twin dies during writes (b)', () => {
@@ -180,11 +180,7 @@ describe('the whole twin dies during writes (b)', () => {
       cleanups.push(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       });
-      const ready = await waitMessage<{ url: string; apiKey: string; enginePid: number }>(
-        child,
-        'ready',
-        240_000,
-      );
+      const ready = await waitMessage<{ url: string; apiKey: string }>(child, 'ready', 240_000);
       const call = rpc(child);
       const { token } = await call<{ token: string }>('token', { sub: 'bob', tenant: 'acme' });
       const api: Api = {
@@ -195,7 +191,7 @@ describe('the whole twin dies during writes (b)', () => {
           'content-type': 'application/json',
         },
       };
-      return { child, call, api, enginePid: ready.enginePid };
+      return { child, call, api };
     };
 
     const first = await start();
@@ -203,9 +199,8 @@ describe('the whole twin dies during writes (b)', () => {
     await until(() => (w.acked().length >= 25 ? true : undefined), 30_000, '25 writes before the kill');
     first.child.kill('SIGKILL');
     await w.stop();
-    // The engine's guard stops DynamoDB Local once the twin is gone; a new twin may take the data dir after.
-    await until(() => (alive(first.enginePid) ? undefined : true), 30_000, 'the old engine gone');
-
+    // Started again at once, as a person would: the old engine's guard is still stopping it, and the new
+    // twin waits for it to release the data dir (local/engine/dynamodb-local.ts).
     const second = await start();
     cleanups.push(() =>
       second.call('stop').then(
@@ -224,14 +219,5 @@ describe('the whole twin dies during writes (b)', () => {
     await redriveCli(dataDir);
     await second.call('idle', {}, 90_000);
     expect(await everyAckedHasHistory(second.api, acked)).toEqual([]);
-  });
+  }, 360_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

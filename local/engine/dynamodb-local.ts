@@ -46,6 +46,8 @@ export interface DynamoDBLocalOptions {
   readonly port?: number;
   /** @default 30_000 */
   readonly startTimeoutMs?: number;
+  /** How long to wait for the engine named by a data dir's lock file to exit before refusing. @default 10_000 */
+  readonly lockWaitMs?: number;
 }
 
 /** Thrown when the engine cannot start; its message is meant for a person, without a stack. */
@@ -108,6 +110,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Waits (polling: it is not our child) until `pid` exits, at most `ms`. */
+async function exitOf(pid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
 /** True when a DynamoDB-compatible endpoint answers `ListTables` with 200. */
 export async function pingDynamoDB(endpoint: string): Promise<boolean> {
   try {
@@ -146,6 +154,8 @@ export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promi
     lockFile = join(dataDir, 'engine.lock');
     if (existsSync(lockFile)) {
       const pid = Number(readFileSync(lockFile, 'utf8').trim());
+      // A twin that was just killed leaves an engine its guard is stopping: give it a moment to go.
+      if (pid && alive(pid)) await exitOf(pid, opts.lockWaitMs ?? 10_000);
       if (pid && alive(pid)) {
         throw new EngineStartError(
           `Another DynamoDB Local (pid ${pid}) is still using ${dataDir}. Stop it (kill ${pid}) or choose another DATA_DIR.`,

@@ -2,12 +2,13 @@
  * The engine's supervision on a real DynamoDB Local: a killed JVM is noticed, restarted on the same port and
  * data, and an in-memory one is reported as fatal instead.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDB } from '../../src/store/dynamodb';
-import { type Engine, startEngine } from './index';
+import { type Engine, EngineStartError, startDynamoDBLocal, startEngine } from './index';
 
 const dirs: string[] = [];
 const engines: Engine[] = [];
@@ -87,5 +88,31 @@ describe('engine supervision', () => {
     const error = await until(() => fatal, 60_000, 'fatal');
     expect(error.message).toMatch(/could not be restarted after 2 attempts/);
     expect(engine.state()).toBe('failed');
+  });
+});
+
+describe('the data dir lock', () => {
+  it('waits for an engine that is on its way out (a twin restarted right after it was killed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-lock-'));
+    dirs.push(dir);
+    const dying = spawn('sleep', ['1'], { stdio: 'ignore' });
+    writeFileSync(join(dir, 'engine.lock'), String(dying.pid));
+    const engine = await startDynamoDBLocal({ dataDir: dir });
+    await engine.stop();
+    expect(dying.exitCode).toBe(0);
+  });
+
+  it('still refuses an engine that keeps the data dir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-lock-'));
+    dirs.push(dir);
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, 'engine.lock'), String(holder.pid));
+      await expect(startDynamoDBLocal({ dataDir: dir, lockWaitMs: 300 })).rejects.toBeInstanceOf(
+        EngineStartError,
+      );
+    } finally {
+      holder.kill();
+    }
   });
 });

@@ -68,6 +68,16 @@ export async function superviseEngine(opts: SupervisorOptions): Promise<Supervis
   let attemptsLeft = delays.length;
   let stopping = false;
   let restarting: Promise<void> = Promise.resolve();
+  // Wakes a restart's backoff when the twin stops, so stopping never waits for it.
+  let wake: () => void = () => {};
+  const pause = (ms: number) =>
+    new Promise<void>((ok) => {
+      const t = setTimeout(ok, ms);
+      wake = () => {
+        clearTimeout(t);
+        ok();
+      };
+    });
 
   const fatal = (message: string) => {
     state = 'failed';
@@ -87,7 +97,7 @@ export async function superviseEngine(opts: SupervisorOptions): Promise<Supervis
         return;
       }
       attemptsLeft--;
-      await new Promise((r) => setTimeout(r, delays[attempt]));
+      await pause(delays[attempt] ?? 0);
       if (stopping) return;
       const t0 = Date.now();
       try {
@@ -143,6 +153,7 @@ export async function superviseEngine(opts: SupervisorOptions): Promise<Supervis
     kill: (signal = 'SIGKILL') => current?.kill(signal),
     async stop() {
       stopping = true;
+      wake();
       if (state !== 'failed') state = 'stopped';
       await restarting;
       await current?.stop();
