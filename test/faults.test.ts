@@ -5,7 +5,8 @@
  *     after `npm run redrive` every acknowledged write has its history entry;
  * (b) the whole twin process is killed (SIGKILL) during writes and started again on the same data dir: no
  *     acknowledged write or history entry is lost (pollers resume from their checkpoints; redrive replays
- *     what went to the dead-letter file).
+ *     what went to the dead-letter file);
+ * (c) an in-memory engine dies: the twin reports one fatal error and stops, rather than serve empty tables.
  * Every wait polls for a condition, with a bound.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -220,4 +221,32 @@ describe('the whole twin dies during writes (b)', () => {
     await second.call('idle', {}, 90_000);
     expect(await everyAckedHasHistory(second.api, acked)).toEqual([]);
   }, 360_000);
+});
+
+describe('an in-memory engine dies (c)', () => {
+  it('stops the twin with one fatal message instead of serving empty tables', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'faults-c-'));
+    const lines: string[] = [];
+    let fatal: Error | undefined;
+    const twin = await startTwin({
+      port: 0,
+      dataDir,
+      inMemory: true,
+      context: CONTEXT,
+      log: (l) => lines.push(l),
+      onFatal: (e) => {
+        fatal = e;
+      },
+    });
+    cleanups.push(
+      () => twin.stop(),
+      () => rmSync(dataDir, { recursive: true, force: true }),
+    );
+    twin.engine.kill('SIGKILL');
+    const error = await until(() => fatal, 30_000, 'the fatal error');
+    expect(error.message).toMatch(/in memory.*not restarted/);
+    expect(lines.filter((l) => l.startsWith('FATAL:'))).toHaveLength(1);
+    // onFatal comes after the twin stopped: nothing listens any more.
+    await expect(fetch(`${twin.url}/items`, { headers: { 'x-api-key': twin.apiKey } })).rejects.toThrow();
+  }, 180_000);
 });
