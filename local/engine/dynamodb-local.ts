@@ -220,14 +220,17 @@ function spawnGuarded(args: readonly string[]): { java: ChildProcess; exited: Pr
   java.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString('utf8')).slice(-2000);
   });
-  const guard = spawn('sh', ['-c', 'cat >/dev/null; kill "$0" 2>/dev/null', String(java.pid ?? 0)], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  guard.on('error', () => {});
+  // No pid (Java could not be spawned): no guard, since `kill 0` would signal our whole process group.
+  const guard = java.pid
+    ? spawn('sh', ['-c', 'cat >/dev/null; kill "$0" 2>/dev/null', String(java.pid)], {
+        stdio: ['pipe', 'ignore', 'ignore'],
+      })
+    : undefined;
+  guard?.on('error', () => {});
   const exited = new Promise<EngineExit>((ok) => {
     const done = (code: number | null, signal: NodeJS.Signals | null) => {
-      guard.kill('SIGKILL');
-      guard.stdin?.destroy();
+      guard?.kill('SIGKILL');
+      guard?.stdin?.destroy();
       ok({ code, signal, stderr });
     };
     java.once('exit', done);
