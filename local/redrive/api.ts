@@ -182,13 +182,16 @@ export function invoke(t: ApiTarget, functionNameOrArn: string, event: unknown):
   });
 }
 
-/** Lambda `ListEventSourceMappings` of one function on one stream. */
+/** Lambda `ListEventSourceMappings` of one function on one stream (on any, with an empty ARN). */
 export function listEventSourceMappings(
   t: ApiTarget,
   functionNameOrArn: string,
   eventSourceArn: string,
 ): HttpCall {
-  const q = new URLSearchParams({ EventSourceArn: eventSourceArn, FunctionName: functionNameOrArn });
+  const q = new URLSearchParams({
+    ...(eventSourceArn ? { EventSourceArn: eventSourceArn } : {}),
+    FunctionName: functionNameOrArn,
+  });
   return buildCall(lambdaAt(t), 'lambda', t, {
     method: 'GET',
     path: `/2015-03-31/event-source-mappings/?${q}`,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamMappingSpec } from '../streams/types';
 import type { FunctionSpec, InvokeResult } from '../types';
 import { createLambdaApi } from './lambda-api';
+import { apiPorts } from './sources';
 
 const fn = {
   logicalId: 'Consumer',
@@ -95,5 +96,23 @@ describe('the twin Lambda API', () => {
       EventSourceMappings: [],
     });
     expect((await fetch(`${base}/local/items`)).status).toBe(418);
+  });
+
+  it('lets the redrive find the function’s only mapping when the message names the stream by another ARN', async () => {
+    const ports = apiPorts({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      lambdaEndpoint: base,
+    });
+    const m = await ports.mapping(
+      fn.functionArn,
+      'arn:aws:dynamodb:us-east-1:000000000000:table/T/stream/engine',
+    );
+    expect(m).toEqual({
+      filters: [{ eventName: ['REMOVE'] }],
+      filtersDeclared: true,
+      batchSize: 100,
+      reportBatchItemFailures: true,
+    });
   });
 });

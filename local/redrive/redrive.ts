@@ -62,6 +62,7 @@ export interface MessageSource {
   close(): Promise<void>;
 }
 
+/** One message's replay: what it read and sent, or why it is kept. */
 export type ReplayOutcome =
   | { readonly ok: true; readonly read: number; readonly delivered: number; readonly invocations: number }
   | { readonly ok: false; readonly reason: string };

@@ -26,7 +26,13 @@ import {
   sqsDelete,
   sqsReceive,
 } from './api';
-import { type MappingView, type MessageSource, mappingFromApi, type ReceivedMessage } from './redrive';
+import {
+  type MappingView,
+  type MessageSource,
+  mappingFromApi,
+  type ReceivedMessage,
+  type RedrivePorts,
+} from './redrive';
 
 /** The twin's dead-letter files of one destination (by logical id) or of all. */
 export function deadLetterFileSource(dataDir: string, destinationLogicalId?: string): MessageSource {
@@ -119,7 +125,7 @@ export function sqsSource(target: ApiTarget, queueUrl: string, visibilitySeconds
 }
 
 /** The stream and function ports over the AWS APIs (or the twin's engine and Lambda API). */
-export function apiPorts(target: ApiTarget) {
+export function apiPorts(target: ApiTarget): RedrivePorts {
   const mappings = new Map<string, Promise<MappingView>>();
   return {
     async getShardIterator(streamArn: string, shardId: string, sequenceNumber: string) {
@@ -148,11 +154,23 @@ export function apiPorts(target: ApiTarget) {
       const key = `${functionArn}\n${streamArn}`;
       let m = mappings.get(key);
       if (!m) {
-        m = send(listEventSourceMappings(target, functionArn, streamArn)).then((r) => {
-          const list = (JSON.parse(r.text) as { EventSourceMappings?: unknown[] }).EventSourceMappings ?? [];
-          if (list.length === 0) throw new Error(`no event source mapping of ${functionArn} on ${streamArn}`);
-          return mappingFromApi(list[0]);
-        });
+        const list = async (stream: string) =>
+          (
+            JSON.parse((await send(listEventSourceMappings(target, functionArn, stream))).text) as {
+              EventSourceMappings?: unknown[];
+            }
+          ).EventSourceMappings ?? [];
+        m = (async () => {
+          let found = await list(streamArn);
+          // A stream known by another ARN (a template the twin resolved to a label): the function's only mapping.
+          if (found.length === 0) {
+            const any = await list('');
+            found = any.length === 1 ? any : [];
+          }
+          if (found.length === 0)
+            throw new Error(`no event source mapping of ${functionArn} on ${streamArn}`);
+          return mappingFromApi(found[0]);
+        })();
         mappings.set(key, m);
       }
       return m;
