@@ -102,11 +102,19 @@ export function jsonCall(
 
 /** Sends a call; resolves with the body and headers of a 2xx, throws {@link ApiError} otherwise. */
 export async function send(call: HttpCall): Promise<{ text: string; headers: Headers }> {
-  const res = await fetch(call.url, {
-    method: call.method,
-    headers: call.headers,
-    ...(call.body !== undefined ? { body: call.body } : {}),
-  });
+  let res: Response;
+  try {
+    res = await fetch(call.url, {
+      method: call.method,
+      headers: call.headers,
+      ...(call.body !== undefined ? { body: call.body } : {}),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(
+      `cannot reach ${new URL(call.url).origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+    );
+  }
   const text = await res.text();
   if (res.ok) return { text, headers: res.headers };
   let json: Record<string, unknown> = {};

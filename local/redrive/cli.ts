@@ -83,11 +83,6 @@ try {
   report(summary);
   process.exitCode = summary.kept.length > 0 ? 1 : 0;
 } catch (e) {
-  const err = e as Error & { cause?: { code?: string } };
-  const why =
-    err.cause?.code === 'ECONNREFUSED'
-      ? 'the twin or its engine does not answer: is it running?'
-      : err.message;
-  process.stderr.write(`redrive failed: ${why}\n`);
+  process.stderr.write(`redrive failed: ${(e as Error).message}\n`);
   process.exitCode = 2;
 }
