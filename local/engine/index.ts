@@ -3,7 +3,7 @@
  * @module
  */
 
-export type { DynamoDBLocal, DynamoDBLocalOptions } from './dynamodb-local';
+export type { DynamoDBLocal, DynamoDBLocalOptions, EngineExit } from './dynamodb-local';
 export {
   checkJava,
   EngineStartError,
@@ -14,5 +14,7 @@ export {
 } from './dynamodb-local';
 export type { Engine, EngineOptions } from './engine';
 export { startEngine } from './engine';
+export type { EngineState, SupervisedEngine, SupervisorOptions } from './supervisor';
+export { describeExit, superviseEngine } from './supervisor';
 export type { CreateTablesOptions, TablePlan, TableState } from './tables';
 export { createTables, planTable, planTables } from './tables';

@@ -170,7 +170,7 @@ export async function startEventSourceMappings(
     deadLetters.send(spec.onFailure.logicalId, message);
     const file = deadLetters.fileOf(spec.onFailure.logicalId);
     log(
-      `${spec.logicalId}: ${d.records.length} record(s) (${d.condition}) sent to ${spec.onFailure.logicalId}${file ? ` (${file})` : ''}`,
+      `${spec.logicalId}: ${d.records.length} record(s) (${d.condition}) sent to ${spec.onFailure.logicalId}${file ? ` (${file}; npm run redrive replays them)` : ''}`,
     );
   }
 
