@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { fuzzCase, SIZE_CASES } from './support/fuzz/requests';
 import {
+  bigPageCase,
   fuzzOptions,
   memory,
   newStats,
@@ -35,7 +36,10 @@ await fc.assert(
 );
 const seconds = (performance.now() - started) / 1000;
 const randomCases = stats.cases;
-if (process.env.FUZZ_SIZES !== '0') for (const c of SIZE_CASES) await runCase(target, c, stats);
+if (process.env.FUZZ_SIZES !== '0') {
+  for (const c of SIZE_CASES) await runCase(target, c, stats);
+  await runCase(target, await bigPageCase(target), stats);
+}
 const after = memory(target);
 const health = await roundTrip(target);
 untrap();

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzCase, SIZE_CASES } from './support/fuzz/requests';
 import {
+  bigPageCase,
   describeCase,
   type FuzzTarget,
   fuzzOptions,
@@ -59,6 +60,10 @@ describe('HTTP fuzzing through the twin', () => {
 
   it('keeps them just under and past 6 MB and 10 MB', { timeout: 120_000 }, async () => {
     for (const c of SIZE_CASES) await mustHold(c);
+  });
+
+  it('keeps them on a list page whose items add up to more than 6 MB', { timeout: 120_000 }, async () => {
+    await mustHold(await bigPageCase(target));
   });
 
   it('still serves a create/get/list round trip afterwards, in bounded memory', async () => {

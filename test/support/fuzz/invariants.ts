@@ -64,8 +64,13 @@ function checkStatus(c: FuzzCase, headerBytes: number, res: RawResponse, text: s
       ? []
       : [{ kind: `${res.status} from the HTTP server, not the gateway`, detail: excerpt(text) }];
   }
+  if (c.overInvokeLimit && type.startsWith('application/problem+json')) {
+    return [{ kind: 'a request over 6 MB reached the function', detail: excerpt(text) }];
+  }
   if (res.status >= 500) {
     if (res.status === 503 && header(res, 'retry-after')) return [];
+    // Over 6 MB, Lambda refuses the invocation and API Gateway answers its 502 (the case's own doing).
+    if (res.status === 502 && c.overInvokeLimit) return checkGatewayError(res, text);
     return [
       {
         kind: `${res.status} ${type.startsWith('application/problem+json') ? 'problem' : 'gateway'}`,

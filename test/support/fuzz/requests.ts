@@ -31,7 +31,15 @@ export interface FuzzWorld {
 }
 
 /** Whose credentials a case carries. */
-export type Auth = 'b' | 'none' | 'no-key' | 'wrong-key' | 'bad-token' | 'lowercase-bearer' | 'two-tokens';
+export type Auth =
+  | 'b'
+  | 'big'
+  | 'none'
+  | 'no-key'
+  | 'wrong-key'
+  | 'bad-token'
+  | 'lowercase-bearer'
+  | 'two-tokens';
 
 /** One generated request; `target` is relative to the stage's base path. */
 export interface FuzzCase {
@@ -40,6 +48,11 @@ export interface FuzzCase {
   readonly auth: Auth;
   readonly headers: readonly (readonly [string, string])[];
   readonly body?: Buffer;
+  /**
+   * The event would exceed Lambda's 6 MB synchronous payload: the function must not answer it, and the
+   * gateway's 502 for a failed invocation is allowed.
+   */
+  readonly overInvokeLimit?: boolean;
 }
 
 /** The request arbitrary over a seeded world. */
@@ -272,6 +285,9 @@ function idempotencyKey(): fc.Arbitrary<string> {
   );
 }
 
+/** Lambda's synchronous invocation payload limit, 6 MB (Lambda API reference, Invoke). */
+export const INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
 /** The worst sizes, few and slow: bodies just under and past Lambda's 6 MB and API Gateway's 10 MB. */
 export const SIZE_CASES: readonly FuzzCase[] = [
   { size: 5.9e6, method: 'POST' },
@@ -286,6 +302,7 @@ export const SIZE_CASES: readonly FuzzCase[] = [
   auth: 'b' as const,
   headers: [['Content-Type', 'application/json']],
   body: sizedBody(size),
+  overInvokeLimit: size > INVOKE_PAYLOAD_LIMIT,
 }));
 
 function sizedBody(size: number): Buffer {

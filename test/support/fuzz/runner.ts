@@ -19,7 +19,7 @@ export interface FuzzTarget {
   readonly world: FuzzWorld;
   /** A's ids and the marker in A's values: B must never see them. */
   readonly secrets: readonly string[];
-  readonly tokens: { readonly a: string; readonly b: string };
+  readonly tokens: { readonly a: string; readonly b: string; readonly big: string };
   readonly stop: () => Promise<void>;
 }
 
@@ -41,6 +41,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const tokens = {
     a: await twin.token({ sub: 'alice', tenant: 'tenant-a' }),
     b: await twin.token({ sub: 'bob', tenant: 'tenant-b' }),
+    big: await twin.token({ sub: 'bea', tenant: 'tenant-big' }),
   };
   const aIds = await seed(twin, tokens.a, marker, 8);
   const bIds = await seed(twin, tokens.b, 'bee', 6);
@@ -131,6 +132,7 @@ export async function runCase(target: FuzzTarget, c: FuzzCase, stats: FuzzStats)
   const violations = crashes.length
     ? crashes
     : checkResponse(c, headerBytes, res, { values: target.secrets });
+  if (res.status === 201 && c.auth === 'b') violations.push(...(await checkLocation(target, req, res)));
   if (process.env.FUZZ_SHOW_STATUS === String(res.status)) {
     console.log(`${res.status} ${describeCase(c).slice(0, 300)}\n  -> ${excerpt(res.body.toString())}`);
   }
@@ -138,6 +140,41 @@ export async function runCase(target: FuzzTarget, c: FuzzCase, stats: FuzzStats)
   stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
   for (const v of violations) record(stats, v, c);
   return violations;
+}
+
+/** A 201's `Location`, resolved against the request's URL as a client would, leads to the created item. */
+async function checkLocation(target: FuzzTarget, req: RawRequest, res: RawResponse): Promise<Violation[]> {
+  const location = res.headers.get('location')?.[0];
+  const url = new URL(target.twin.url);
+  const resolved = location === undefined ? undefined : new URL(location, new URL(req.target, url));
+  const got = resolved
+    ? await sendRaw(
+        { host: url.hostname, port: Number(url.port) },
+        {
+          method: 'GET',
+          target: resolved.pathname,
+          headers: toRaw(target, { method: 'GET', target: '', auth: 'b', headers: [] }).headers,
+        },
+      )
+    : undefined;
+  if (got?.status === 200) return [];
+  return [
+    { kind: "201's Location does not lead to the item", detail: `Location: ${location} -> ${got?.status}` },
+  ];
+}
+
+/**
+ * A list page whose items add up to more than Lambda's 6 MB response limit: 100 notes of 10,000 control
+ * characters, each written back as a 6-byte JSON escape. Seeds its own tenant, so the generated cases' lists
+ * stay small.
+ */
+export async function bigPageCase(target: FuzzTarget): Promise<FuzzCase> {
+  const body = '\u0001'.repeat(10_000);
+  for (let i = 0; i < 100; i += 10) {
+    const batch = Array.from({ length: 10 }, (_, j) => ({ title: `big-${i + j}`, body }));
+    await Promise.all(batch.map((note) => api(target.twin, target.tokens.big, 'POST', '/notes', note)));
+  }
+  return { method: 'GET', target: '/notes?limit=100', auth: 'big', headers: [] };
 }
 
 let inFlight: { abort: AbortController; crashes: Violation[] } | undefined;
@@ -187,6 +224,10 @@ export function toRaw(target: FuzzTarget, c: FuzzCase): RawRequest {
     b: [
       ['x-api-key', key],
       ['Authorization', bearer],
+    ],
+    big: [
+      ['x-api-key', key],
+      ['Authorization', `Bearer ${target.tokens.big}`],
     ],
     none: [],
     'no-key': [['Authorization', bearer]],
