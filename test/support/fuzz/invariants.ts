@@ -4,6 +4,8 @@
  * @module
  */
 
+import * as z from 'zod/mini';
+import { resources } from '../../../src/resources/index';
 import { header, type RawResponse } from './raw-http';
 import type { FuzzCase } from './requests';
 
@@ -52,6 +54,7 @@ export function checkResponse(
     out.push({ kind: 'stack trace in body', detail: excerpt(text) });
   }
   out.push(...checkStatus(c, headerBytes, res, text));
+  if (res.status === 200 && c.method === 'GET') out.push(...checkFilter(c));
   if (c.auth === 'b') out.push(...checkNoLeak(c, res, text, secrets));
   return out;
 }
@@ -148,6 +151,38 @@ export function checkGatewayError(res: RawResponse, text: string): Violation[] {
   if (!header(res, 'x-amzn-errortype'))
     out.push({ kind: `gateway ${res.status} without x-amzn-ErrorType`, detail: excerpt(text) });
   return out;
+}
+
+/**
+ * A list answered 200 had a filter value its field accepts: the resource's own schema is the judge, so a
+ * value a create would refuse (`status=bogus` on an enum) is a 400 naming the parameter, not an empty page.
+ */
+export function checkFilter(c: FuzzCase): Violation[] {
+  const [path = '', query] = c.target.split('?');
+  const resource = resources.find((r) => `/${r.name}` === path);
+  if (!resource || query === undefined) return [];
+  const out: Violation[] = [];
+  for (const pair of query.split(/[&;]/)) {
+    const [name = '', raw] = pair.split('=').map(decoded);
+    if (raw === undefined || !resource.filterBy.includes(name)) continue;
+    const field = (resource.schema.shape as Record<string, z.ZodMiniType>)[name]!;
+    const value = raw === 'true' || raw === 'false' ? raw === 'true' : raw;
+    const accepted = [value, Number(raw)].some((v) => v !== undefined && z.safeParse(field, v).success);
+    if (!accepted)
+      out.push({
+        kind: `list filter ${name}=<value its schema refuses> answered 200`,
+        detail: `${name}=${raw}`,
+      });
+  }
+  return out;
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** Tenant B's answers hold none of A's ids or marked values, except what B itself sent. */

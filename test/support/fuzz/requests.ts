@@ -86,7 +86,11 @@ export function fuzzCase(world: FuzzWorld): fc.Arbitrary<FuzzCase> {
       headers: contentType === undefined ? headers : [['Content-Type', contentType] as const, ...headers],
       ...(body === null ? {} : { body }),
     }));
-  const cases = fc.oneof({ weight: 3, arbitrary: anything }, { weight: 1, arbitrary: write(world) });
+  const cases = fc.oneof(
+    { weight: 6, arbitrary: anything },
+    { weight: 2, arbitrary: write(world) },
+    { weight: 1, arbitrary: list(world) },
+  );
   // fast-check's own strings also come out as `__proto__` or `toString` now and then.
   return HOSTILE_NAMES.length ? cases : cases.filter((c) => !hasBuiltInName(c));
 }
@@ -119,6 +123,28 @@ function write(world: FuzzWorld): fc.Arbitrary<FuzzCase> {
         ],
         body: Buffer.from(json),
       })),
+    );
+}
+
+/** A list with a filter, maybe a sort and a limit, each value right or wrong, so lists reach the store. */
+function list(world: FuzzWorld): fc.Arbitrary<FuzzCase> {
+  const value = queryValue(world.cursors);
+  const param = (name: string) => fc.option(value.map((v) => `${name}=${v.raw ? v.text : pct(v.text)}`));
+  return fc
+    .tuple(fc.constantFrom(['items', 'status'], ['notes', 'pinned']), fc.boolean())
+    .chain(([[resource, filter], filtered]) =>
+      fc
+        .tuple(
+          filtered ? value.map((v) => `${filter}=${v.raw ? v.text : pct(v.text)}`) : fc.constant(null),
+          param('sort'),
+          param('limit'),
+        )
+        .map((params) => ({
+          method: 'GET',
+          target: `/${resource}?${params.filter((p) => p !== null).join('&')}`,
+          auth: 'b' as const,
+          headers: [],
+        })),
     );
 }
 
