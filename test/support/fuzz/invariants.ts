@@ -102,6 +102,41 @@ export function checkProblem(c: FuzzCase, status: number, text: string): Violati
   if (p.status !== status)
     out.push({ kind: 'problem status differs from HTTP status', detail: excerpt(text) });
   if (status === 400 && !namesTheInput(c, p)) out.push({ kind: '400 naming nothing', detail: excerpt(text) });
+  out.push(...checkConditional(c, status, typeof p.detail === 'string' ? p.detail : ''));
+  return out;
+}
+
+/** RFC 9110 §8.8.3 entity-tag; a list may hold empty elements, which a recipient ignores (§5.6.1). */
+const ENTITY_TAG_LIST =
+  /^\s*(\*|((W\/)?"[\x21\x23-\x7e\x80-\xff]*")?(\s*,\s*((W\/)?"[\x21\x23-\x7e\x80-\xff]*")?)*)\s*$/;
+
+/**
+ * Conditional headers (RFC 9110 §13.1.1): a well-formed list is never a 400, and a 412 whose detail names
+ * the current ETag is wrong when `If-Match` listed that very tag (strong comparison: `W/` never matches).
+ */
+function checkConditional(c: FuzzCase, status: number, detail: string): Violation[] {
+  const out: Violation[] = [];
+  for (const name of ['if-match', 'if-none-match']) {
+    const values = c.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+    if (!values.length) continue;
+    const joined = values.join(', ');
+    // An empty value is left out: the grammar allows an empty list, but what it means is not settled.
+    const listed = ENTITY_TAG_LIST.test(joined) && /\*|"/.test(joined);
+    if (status === 400 && detail.toLowerCase().includes(name) && listed) {
+      out.push({
+        kind: `well-formed ${name} list refused with 400`,
+        detail: `${name}: ${joined} -> ${detail}`,
+      });
+    }
+    const current = /current ETag ("\d+")/.exec(detail)?.[1];
+    const strong = joined.split(',').map((t) => t.trim());
+    if (status === 412 && name === 'if-match' && current && strong.includes(current)) {
+      out.push({
+        kind: '412 although If-Match lists the current ETag',
+        detail: `If-Match: ${joined} -> ${detail}`,
+      });
+    }
+  }
   return out;
 }
 

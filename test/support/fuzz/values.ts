@@ -161,6 +161,8 @@ export function conditional(): fc.Arbitrary<string> {
   );
   return fc.oneof(
     tag,
+    // Lists where the current version of a fresh item ("1", "2") is not the first tag.
+    fc.constantFrom('"0", "1"', '"9", "1", "2"', 'W/"1", "1"', '"0","2"', '"1",,"2"'),
     fc.array(tag, { minLength: 2, maxLength: 6 }).map((t) => t.join(', ')),
     fc.array(tag, { minLength: 2, maxLength: 4 }).map((t) => t.join(',')),
     headerValue(),
