@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzCase, SIZE_CASES } from './support/fuzz/requests';
 import {
-  bigPageCase,
   describeCase,
   type FuzzTarget,
   fuzzOptions,
@@ -20,6 +19,7 @@ import {
   startFuzzTarget,
   trapTwinCrashes,
 } from './support/fuzz/runner';
+import { bigPageCase, contention } from './support/fuzz/slow-cases';
 
 let target: FuzzTarget;
 let untrap: () => void;
@@ -66,13 +66,21 @@ describe('HTTP fuzzing through the twin', () => {
     await mustHold(await bigPageCase(target));
   });
 
+  it('keeps them under a burst of concurrent patches to one item, losing none', {
+    timeout: 60_000,
+  }, async () => {
+    expect(await contention(target, stats)).toEqual([]);
+  });
+
   it('still serves a create/get/list round trip afterwards, in bounded memory', async () => {
     expect(await roundTrip(target)).toBeUndefined();
     const after = memory(target);
     console.log(
       `fuzz: ${stats.cases} cases; RSS ${before.rssMb} -> ${after.rssMb} MB; environments ${before.environments} -> ${after.environments}`,
     );
-    expect(after.rssMb - before.rssMb).toBeLessThan(512);
+    // The 10 MB bodies are held several times over (socket, gateway, event, worker) and RSS seldom shrinks
+    // back: the bound catches growth without limit, not the size of one run.
+    expect(after.rssMb - before.rssMb).toBeLessThan(768);
     const maxEnvironments = target.twin.lambda.stats().reduce((n, s) => n + s.maxConcurrency + 1, 0);
     expect(after.environments).toBeLessThanOrEqual(maxEnvironments);
   });

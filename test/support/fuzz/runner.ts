@@ -119,14 +119,15 @@ export async function runCase(target: FuzzTarget, c: FuzzCase, stats: FuzzStats)
   const url = new URL(target.twin.url);
   const abort = new AbortController();
   const crashes: Violation[] = [];
-  inFlight = { abort, crashes };
+  const exchange = { abort, crashes };
+  inFlight.add(exchange);
   let res: RawResponse;
   try {
     res = await sendRaw({ host: url.hostname, port: Number(url.port) }, req, 40_000, abort.signal);
   } catch (e) {
     res = { status: 0, headers: new Map(), body: Buffer.from(String(e)) };
   } finally {
-    inFlight = undefined;
+    inFlight.delete(exchange);
   }
   const headerBytes = req.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, req.target.length);
   const violations = crashes.length
@@ -163,21 +164,8 @@ async function checkLocation(target: FuzzTarget, req: RawRequest, res: RawRespon
   ];
 }
 
-/**
- * A list page whose items add up to more than Lambda's 6 MB response limit: 100 notes of 10,000 control
- * characters, each written back as a 6-byte JSON escape. Seeds its own tenant, so the generated cases' lists
- * stay small.
- */
-export async function bigPageCase(target: FuzzTarget): Promise<FuzzCase> {
-  const body = '\u0001'.repeat(10_000);
-  for (let i = 0; i < 100; i += 10) {
-    const batch = Array.from({ length: 10 }, (_, j) => ({ title: `big-${i + j}`, body }));
-    await Promise.all(batch.map((note) => api(target.twin, target.tokens.big, 'POST', '/notes', note)));
-  }
-  return { method: 'GET', target: '/notes?limit=100', auth: 'big', headers: [] };
-}
-
-let inFlight: { abort: AbortController; crashes: Violation[] } | undefined;
+/** Exchanges under way; a crash cannot be told apart among concurrent ones, so it counts for each. */
+const inFlight = new Set<{ abort: AbortController; crashes: Violation[] }>();
 
 /**
  * Turns an uncaught exception in the twin (it runs in this process) into a violation of the case in flight,
@@ -187,9 +175,11 @@ export function trapTwinCrashes(): () => void {
   const trap = (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
     const frame = /\n\s+at ([^\n]+)/.exec(err.stack ?? '')?.[1] ?? '';
-    if (!inFlight) throw err;
-    inFlight.crashes.push({ kind: `twin threw ${err.name}: ${err.message}`, detail: `at ${frame}` });
-    inFlight.abort.abort();
+    if (!inFlight.size) throw err;
+    for (const exchange of inFlight) {
+      exchange.crashes.push({ kind: `twin threw ${err.name}: ${err.message}`, detail: `at ${frame}` });
+      exchange.abort.abort();
+    }
   };
   process.on('uncaughtException', trap);
   return () => process.off('uncaughtException', trap);
