@@ -114,7 +114,12 @@ export function newStats(): FuzzStats {
 }
 
 /** Sends one case through the twin, counts its status, and returns the violations it found. */
-export async function runCase(target: FuzzTarget, c: FuzzCase, stats: FuzzStats): Promise<Violation[]> {
+export async function runCase(
+  target: FuzzTarget,
+  c: FuzzCase,
+  stats: FuzzStats,
+  onStatus?: (status: number) => void,
+): Promise<Violation[]> {
   const req = toRaw(target, c);
   const url = new URL(target.twin.url);
   const abort = new AbortController();
@@ -137,6 +142,7 @@ export async function runCase(target: FuzzTarget, c: FuzzCase, stats: FuzzStats)
   if (process.env.FUZZ_SHOW_STATUS === String(res.status)) {
     console.log(`${res.status} ${describeCase(c).slice(0, 300)}\n  -> ${excerpt(res.body.toString())}`);
   }
+  onStatus?.(res.status);
   stats.cases++;
   stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
   for (const v of violations) record(stats, v, c);
@@ -198,11 +204,15 @@ function record(stats: FuzzStats, v: Violation, c: FuzzCase): void {
   }
 }
 
-/** `METHOD /resource/{id}/...`: violations are grouped by route, so one route's bug does not hide another's. */
+/**
+ * The route template a case aimed at (`PATCH /{resource}/{id}`), or `another path`: violations are grouped by
+ * route, so one route's bug does not hide another's, and odd paths do not make a group each.
+ */
 function routeOf(c: FuzzCase): string {
-  const segments = (c.target.split('?')[0] ?? '').split('/');
-  if (segments.length > 2) segments[2] = '{id}';
-  return `${c.method} ${segments.join('/').slice(0, 40)}`;
+  const path = c.target.split('?')[0] ?? '';
+  const m = /^\/(items|notes)(\/[^/]+)?(\/history)?$/.exec(path);
+  if (!m) return `${c.method} another path`;
+  return `${c.method} /${m[1]}${m[2] ? '/{id}' : ''}${m[3] ?? ''}`;
 }
 
 /** The request as it goes on the wire: the stage's base path, then the credentials the case asks for. */
