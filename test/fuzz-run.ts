@@ -70,7 +70,7 @@ console.log(
     .join(', '),
 );
 console.log(
-  `memory: RSS ${before.rssMb} -> ${after.rssMb} MB; function environments ${before.environments} -> ${after.environments}`,
+  `memory: RSS ${before.rssMb} -> ${after.rssMb} MB (main-thread heap in use ${before.heapMb} -> ${after.heapMb} MB); function environments ${before.environments} -> ${after.environments}`,
 );
 console.log(`after the run: ${health ?? 'create/get/list round trip ok'}`);
 console.log(`violations: ${[...stats.violations.values()].reduce((n, v) => n + v.count, 0)}`);

@@ -76,7 +76,7 @@ describe('HTTP fuzzing through the twin', () => {
     expect(await roundTrip(target)).toBeUndefined();
     const after = memory(target);
     console.log(
-      `fuzz: ${stats.cases} cases; RSS ${before.rssMb} -> ${after.rssMb} MB; environments ${before.environments} -> ${after.environments}`,
+      `fuzz: ${stats.cases} cases; RSS ${before.rssMb} -> ${after.rssMb} MB (main-thread heap in use ${before.heapMb} -> ${after.heapMb} MB); environments ${before.environments} -> ${after.environments}`,
     );
     // The 10 MB bodies are held several times over (socket, gateway, event, worker) and RSS seldom shrinks
     // back: the bound catches growth without limit, not the size of one run.

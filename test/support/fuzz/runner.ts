@@ -287,9 +287,10 @@ export async function roundTrip(target: FuzzTarget): Promise<string | undefined>
 }
 
 /** The test process's RSS (it hosts the twin) and the twin's function environments. */
-export function memory(target: FuzzTarget): { rssMb: number; environments: number } {
+export function memory(target: FuzzTarget): { rssMb: number; heapMb: number; environments: number } {
   const environments = target.twin.lambda.stats().reduce((n, s) => n + s.environments, 0);
-  return { rssMb: Math.round(process.memoryUsage().rss / 1e5) / 10, environments };
+  const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+  return { rssMb: mb(process.memoryUsage().rss), heapMb: mb(process.memoryUsage().heapUsed), environments };
 }
 
 /** `FUZZ_SEED` and `FUZZ_RUNS` from the environment, else a fresh seed and `defaultRuns`. */
