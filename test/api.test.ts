@@ -16,7 +16,9 @@ let auth: Record<string, string>;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'twin-api-'));
-  twin = await startTwin({ port: 0, dataDir });
+  // The contention tests send 100 requests at once: above the usage plan's default rate, which the gateway's
+  // own tests cover. Throttling here would answer 429 before the functions under test are reached.
+  twin = await startTwin({ port: 0, dataDir, context: { throttleRate: 10_000, throttleBurst: 10_000 } });
   auth = {
     'x-api-key': twin.apiKey,
     authorization: `Bearer ${await twin.token({ sub: 'alice', tenant: 'acme' })}`,
