@@ -129,6 +129,26 @@ describe('the API through the offline twin', () => {
     expect((await call('GET', `/items/${item.body.id}`, { headers: auth })).body.version).toBe(1);
   });
 
+  it('refuses to create an item whose TTL has already passed, whose Location would lead nowhere', async () => {
+    const past = await call('POST', '/notes', {
+      headers: auth,
+      body: { title: 'memo', expiresAt: '2000-01-01T00:00:00Z' },
+    });
+    expect(past.status).toBe(400);
+    expect(past.body.errors).toEqual([
+      { pointer: '/expiresAt', message: 'is in the past: the item would expire as it is created' },
+    ]);
+    const future = await call('POST', '/notes', {
+      headers: auth,
+      body: { title: 'memo', expiresAt: '2999-01-01T00:00:00Z' },
+    });
+    expect(future.status).toBe(201);
+    const fetched = await fetch(new URL(future.headers.get('location')!, `${twin.url}/notes`), {
+      headers: auth,
+    });
+    expect(fetched.status).toBe(200);
+  });
+
   it('rejects a filter value an enum field can never hold, naming the parameter and the values', async () => {
     const r = await call('GET', '/items?status=bogus', { headers: auth });
     expect(r.status).toBe(400);

@@ -132,6 +132,12 @@ export async function createItem(input: OperationInput): Promise<HttpReply> {
     createdBy: caller.principal,
     updatedBy: caller.principal,
   };
+  // An item created already expired would be hidden at once: its 201 and Location would name nothing.
+  if (expiredAt(resource, item, now)) {
+    throw new ValidationFailed([
+      { pointer: `/${resource.ttl}`, message: 'is in the past: the item would expire as it is created' },
+    ]);
+  }
   const created = (): HttpReply => ({
     status: 201,
     headers: { etag: etagOf(item.version), location: location(resource, request, item.id) },
