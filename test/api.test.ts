@@ -188,7 +188,12 @@ describe('the API through the offline twin', () => {
     expect(bad.headers.get('content-type')).toBe('application/problem+json');
     expect(bad.body.errors[0].pointer).toBe('/headers/if-match');
     expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '"1", "2"' } })).status).toBe(412);
-    expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '*' } })).status).toBe(204);
+    // DELETE judges If-None-Match on the current item too (it reads it: its role must allow GetItem).
+    expect((await call('DELETE', at, { headers: { ...auth, 'if-none-match': 'W/"3", "1"' } })).status).toBe(
+      412,
+    );
+    expect((await call('DELETE', at, { headers: { ...auth, 'if-none-match': '"1"' } })).status).toBe(204);
+    expect((await call('DELETE', at, { headers: { ...auth, 'if-match': '*' } })).status).toBe(404);
   });
 
   describe('under contention for one item, without If-Match', () => {

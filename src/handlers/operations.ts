@@ -70,8 +70,9 @@ export const operations: readonly Operation[] = [
     path: 'item',
     entry: 'src/handlers/delete.ts',
     // One transaction: the conditional delete (its ALL_OLD on failure tells 404 from 412 without a read) and
-    // the put of the `deleted-by` record the history consumer reads.
-    actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+    // the put of the `deleted-by` record the history consumer reads. GetItem for `If-None-Match`, which is
+    // judged on the current item (read strongly consistently before the delete).
+    actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:GetItem'],
     usesCursorSecret: false,
   },
   {
