@@ -66,7 +66,8 @@ export function sendRaw(
   });
 }
 
-function head(origin: { host: string; port: number }, req: RawRequest): string {
+/** The request line and header block as sent (latin1: one byte a character), the part Node's `maxHeaderSize` counts. */
+export function head(origin: { host: string; port: number }, req: RawRequest): string {
   const lines = [`${req.method} ${req.target} HTTP/1.1`, `Host: ${origin.host}:${origin.port}`];
   for (const [name, value] of req.headers) lines.push(`${name}: ${value}`);
   if (req.body !== undefined) lines.push(`Content-Length: ${req.body.length}`);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTwin, type Twin } from '../../../local/twin';
 import { checkResponse, excerpt, type Violation } from './invariants';
-import { type RawRequest, type RawResponse, sendRaw } from './raw-http';
+import { head, type RawRequest, type RawResponse, sendRaw } from './raw-http';
 import { type FuzzCase, type FuzzWorld, hasBuiltInName } from './requests';
 
 /** A running twin, the seeded world, and the credentials cases are sent with. */
@@ -134,7 +134,8 @@ export async function runCase(
   } finally {
     inFlight.delete(exchange);
   }
-  const headerBytes = req.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, req.target.length);
+  // What Node's parser counts against its limit: the request line and every header line, as written.
+  const headerBytes = head({ host: url.hostname, port: Number(url.port) }, req).length;
   const violations = crashes.length
     ? crashes
     : checkResponse(c, headerBytes, res, { values: target.secrets });
