@@ -15,10 +15,20 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStack } from '../local/assembly/index';
+import { parseCommandLine } from '../local/cli-args';
 import { QUICK } from './lib/report';
 import { startBenchTwin } from './lib/twin-host';
 import { load, prepareLoads, type Target } from './sections/warm';
 
+parseCommandLine(
+  `usage: npm run bench:cpu
+
+Splits the CPU time of one GET between DynamoDB Local, the twin's threads and the load generator.
+Environment: CPU_SPLIT_SECONDS (default 6), CPU_SPLIT_RUNS (default 3).
+
+  -h, --help  this text`,
+  {},
+);
 const TICKS_PER_SECOND = 100;
 const SECONDS = Number(process.env.CPU_SPLIT_SECONDS ?? 6);
 const RUNS = Number(process.env.CPU_SPLIT_RUNS ?? 3);

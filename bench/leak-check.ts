@@ -13,9 +13,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { loadStack } from '../local/assembly/index';
+import { parseCommandLine } from '../local/cli-args';
 import { startTwin } from '../local/twin';
 import { TENANT } from './lib/fixtures';
 
+parseCommandLine(
+  `usage: npm run bench:leak
+
+Heap in use after a full GC, round after round, for the bundled create and get functions.
+Environment: LEAK_ROUNDS (default 6), LEAK_INVOCATIONS (default 3000), LEAK_OPS (default create,get).
+
+  -h, --help  this text`,
+  {},
+);
 const ROUNDS = Number(process.env.LEAK_ROUNDS ?? 6);
 const PER_ROUND = Number(process.env.LEAK_INVOCATIONS ?? 3000);
 /** `create`, `get` or both (default): gets read items made before the first round. */

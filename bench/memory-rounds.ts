@@ -16,8 +16,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCommandLine } from '../local/cli-args';
 import { startTwin } from '../local/twin';
 
+parseCommandLine(
+  `usage: npm run bench:memory
+
+The twin's RSS round after round of load, split by kind of mapping, beside its heaps.
+Environment: MEMORY_ROUNDS (default 8), MEMORY_SECONDS (default 5).
+
+  -h, --help  this text`,
+  {},
+);
 const ROUNDS = Number(process.env.MEMORY_ROUNDS ?? 8);
 const SECONDS = Number(process.env.MEMORY_SECONDS ?? 5);
 const gc = (globalThis as { gc?: () => void }).gc;

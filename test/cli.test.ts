@@ -16,6 +16,11 @@ const COMMANDS = {
   start: ['local/run.mjs', 'local/cli.ts'],
   token: ['--import', 'tsx', 'scripts/token.ts'],
   bench: ['--import', 'tsx', 'bench/run.ts'],
+  'bench:cpu': ['--import', 'tsx', 'bench/cpu-split.ts'],
+  'bench:leak': ['--expose-gc', '--import', 'tsx', 'bench/leak-check.ts'],
+  'bench:memory': ['--expose-gc', '--import', 'tsx', 'bench/memory-rounds.ts'],
+  fuzz: ['--expose-gc', '--import', 'tsx', 'test/fuzz-run.ts'],
+  redrive: ['--import', 'tsx', 'local/redrive/cli.ts'],
 } as const;
 
 function run(command: keyof typeof COMMANDS, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -34,12 +39,12 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe.each(['start', 'token', 'bench'] as const)('npm %s', (command) => {
+describe.each(Object.keys(COMMANDS) as (keyof typeof COMMANDS)[])('npm %s', (command) => {
   it('prints a short usage on --help and -h, and exits 0', () => {
     for (const flag of ['--help', '-h']) {
       const r = run(command, [flag]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^usage: npm (start|run token|run bench)/);
+      expect(r.stdout).toMatch(/^usage: npm (start|run \S+)/);
       expect(r.stdout).toContain('--help');
       expect(r.stdout.split('\n').length).toBeLessThan(25);
       expect(r.stderr).not.toMatch(STACK_LINE);

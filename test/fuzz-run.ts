@@ -5,6 +5,7 @@
  * violation or if the twin no longer serves a round trip.
  */
 import fc from 'fast-check';
+import { parseCommandLine } from '../local/cli-args';
 import { fuzzCase, sizeCases } from './support/fuzz/requests';
 import {
   fuzzOptions,
@@ -17,6 +18,15 @@ import {
 } from './support/fuzz/runner';
 import { bigPageCase, contention } from './support/fuzz/slow-cases';
 
+parseCommandLine(
+  `usage: npm run fuzz
+
+The fuzz suite's long run through a twin: statuses, cases per second, memory, violations.
+Environment: FUZZ_RUNS (default 10000), FUZZ_SEED, FUZZ_NAMES=plain, FUZZ_SIZES=0, FUZZ_CONTENTION.
+
+  -h, --help  this text`,
+  {},
+);
 const { seed, runs } = fuzzOptions(10_000);
 const target = await startFuzzTarget();
 const untrap = trapTwinCrashes();

@@ -13,19 +13,26 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli-args';
 import type { ApiTarget, Credentials } from './api';
 import { type MessageSource, type RedriveSummary, redrive } from './redrive';
 import { apiPorts, deadLetterFileSource, sqsSource } from './sources';
 
-const { values } = parseArgs({
-  options: {
+const { values } = parseCommandLine(
+  `usage: npm run redrive -- [--data-dir <dir>] [--queue <logicalId>]      (the running twin's dead letters)
+       npm run redrive -- --queue-url <url> [--region <region>]          (an on-failure queue on AWS)
+
+Replays the stream batches a consumer gave up on: reads each batch back from the stream, invokes the consumer
+as its event source mapping would, and deletes a message only once its batch succeeded.
+
+  -h, --help  this text`,
+  {
     'data-dir': { type: 'string' },
     queue: { type: 'string' },
     'queue-url': { type: 'string' },
     region: { type: 'string' },
   },
-});
+);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The SDK's default chain (environment, profiles, SSO, instance roles), from the client we already have. */
