@@ -1,40 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { EnvironmentPlugin, FunctionSpec } from '../types';
 import { chooseNode, declaredMajor, type NodeChoice, type NodeLookup } from './node-select';
 import { createLambdaRuntime, findRuntimeNodeModules, type LambdaRuntime } from './runtime';
-import { CRASH_SOURCE, SPIN_SOURCE } from './test-fixtures';
+import { CRASH_SOURCE, SPIN_SOURCE, testSpec, writeFixture } from './test-fixtures';
 
 // Outside this repository, so nothing resolves from its node_modules by accident (the SDK fallback test).
 const root = mkdtempSync(join(tmpdir(), 'host-fixtures-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function fixture(name: string, files: Record<string, string>): string {
-  const dir = join(root, name);
-  for (const [f, src] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    writeFileSync(join(dir, f), src);
-  }
-  return dir;
-}
-
-function spec(logicalId: string, codeDir: string, extra: Partial<FunctionSpec> = {}): FunctionSpec {
-  return {
-    logicalId,
-    functionName: `Test-${logicalId}`,
-    functionArn: `arn:aws:lambda:us-east-1:000000000000:function:Test-${logicalId}`,
-    handler: 'index.handler',
-    runtime: 'nodejs24.x',
-    memoryMb: 256,
-    timeoutSeconds: 3,
-    environment: {},
-    codeDir,
-    ...extra,
-  };
-}
+const fixture = (name: string, files: Record<string, string>) => writeFixture(root, name, files);
+const spec = (logicalId: string, codeDir: string, extra: Partial<FunctionSpec> = {}) =>
+  testSpec(logicalId, codeDir, 'nodejs24.x', extra);
 
 const dirs = {
   spin: fixture('spin', { 'index.mjs': SPIN_SOURCE }),

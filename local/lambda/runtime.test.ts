@@ -1,40 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Engine, startEngine } from '../engine/engine';
 import type { FunctionSpec, InvokeResult } from '../types';
 import { createLambdaRuntime, type LambdaRuntime, lacksOwnSdk } from './runtime';
-import { CRASH_SOURCE, SPIN_SOURCE } from './test-fixtures';
+import { CRASH_SOURCE, SPIN_SOURCE, testSpec, writeFixture } from './test-fixtures';
 
 // Fixtures live in the OS temp dir: outside this repository, so nothing resolves from its node_modules by accident.
 const root = mkdtempSync(join(tmpdir(), 'lambda-fixtures-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function fixture(name: string, files: Record<string, string>): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [f, src] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    writeFileSync(join(dir, f), src);
-  }
-  return dir;
-}
-
-function spec(logicalId: string, codeDir: string, extra: Partial<FunctionSpec> = {}): FunctionSpec {
-  return {
-    logicalId,
-    functionName: `Test-${logicalId}`,
-    functionArn: `arn:aws:lambda:us-east-1:000000000000:function:Test-${logicalId}`,
-    handler: 'index.handler',
-    runtime: 'nodejs20.x',
-    memoryMb: 256,
-    timeoutSeconds: 3,
-    environment: {},
-    codeDir,
-    ...extra,
-  };
-}
+const fixture = (name: string, files: Record<string, string>) => writeFixture(root, name, files);
+const spec = (logicalId: string, codeDir: string, extra: Partial<FunctionSpec> = {}) =>
+  testSpec(logicalId, codeDir, 'nodejs20.x', extra);
 
 const dirs = {
   echo: fixture('echo', {
