@@ -306,7 +306,8 @@ export class DynamoItemRepo implements ItemRepo {
     }
     // The token clause never fails a first attempt (the token is new); it fails the retry of an applied attempt,
     // which without `If-Match` would otherwise bump the version a second time.
-    const condition = `attribute_exists(#pk)${versionCondition(expectedVersion, values)} AND (attribute_not_exists(#wt) OR #wt <> :wt)`;
+    const notYet = '(attribute_not_exists(#wt) OR #wt <> :wt)';
+    const condition = `attribute_exists(#pk)${versionCondition(expectedVersion, values)} AND ${notYet}`;
     try {
       const out = await this.db.call<{ Attributes: AttributeMap }>('UpdateItem', {
         TableName: this.table,
