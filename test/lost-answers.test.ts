@@ -51,8 +51,8 @@ async function send(init: EventInit) {
 }
 
 /** Loses DynamoDB's answer to the next `op` call whose request mentions `marker`. */
-function loseAnswer(op: string, marker: string) {
-  proxy.dropNextAnswer((r) => r.includes(`DynamoDB_20120810.${op}`) && r.includes(marker));
+function loseAnswer(op: string, marker: string, instead: 'reset' | 'error 500' = 'reset') {
+  proxy.dropNextAnswer((r) => r.includes(`DynamoDB_20120810.${op}`) && r.includes(marker), instead);
 }
 
 async function created(name: string) {
@@ -134,6 +134,21 @@ describe('a write whose answer was lost, retried by our client', () => {
     expect(proxy.dropped).toBe(before + 1);
     expect(r.status).toBe(204);
     expect((await send({ method: 'GET', path: `/items/${item.id}` })).status).toBe(404);
+  });
+
+  it('PUT answered with a 500 after it was applied: 200, one version step', async () => {
+    const item = await created('put-500');
+    const before = proxy.dropped;
+    loseAnswer('UpdateItem', item.id, 'error 500');
+    const r = await send({
+      method: 'PUT',
+      path: `/items/${item.id}`,
+      body: { name: 'put-500', price: 5 },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(proxy.dropped).toBe(before + 1);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ id: item.id, price: 5, version: 2 });
   });
 
   it('still answers a real conflict on a first attempt: 412, 404', async () => {

@@ -1,8 +1,9 @@
 /**
  * Test support: a TCP proxy in front of DynamoDB that can lose an answer. Armed with a predicate, it lets the
  * first request that matches through to DynamoDB and, when DynamoDB starts to answer, resets the client's
- * connection instead of passing the answer on: the write is applied, and the client never hears of it. Only
- * once per arming; everything else passes untouched.
+ * connection instead of passing the answer on (or answers a 500 `InternalServerError` in its place, which
+ * DynamoDB documents as "the operation may or may not have succeeded"): the write is applied, and the client
+ * never hears of it. Only once per arming; everything else passes untouched.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -10,16 +11,30 @@ export interface DropProxy {
   /** `http://127.0.0.1:{port}`: give it to the client as its DynamoDB endpoint. */
   readonly endpoint: string;
   /** Loses the answer to the next request whose raw text (headers and body) satisfies `match`. */
-  dropNextAnswer(match: (request: string) => boolean): void;
+  dropNextAnswer(match: (request: string) => boolean, instead?: 'reset' | 'error 500'): void;
   /** How many answers were lost so far. */
   readonly dropped: number;
   close(): Promise<void>;
 }
 
+const ERROR_BODY = JSON.stringify({
+  __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+  message: 'Internal server error',
+});
+const INTERNAL_ERROR = [
+  'HTTP/1.1 500 Internal Server Error',
+  'content-type: application/x-amz-json-1.0',
+  `content-length: ${Buffer.byteLength(ERROR_BODY)}`,
+  'connection: close',
+  '',
+  ERROR_BODY,
+].join('\r\n');
+
 /** Starts a proxy to `upstream` (an `http://host:port` endpoint). */
 export async function startDropProxy(upstream: string): Promise<DropProxy> {
   const target = new URL(upstream);
   let trap: ((request: string) => boolean) | undefined;
+  let instead: 'reset' | 'error 500' = 'reset';
   let dropped = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
@@ -40,8 +55,9 @@ export async function startDropProxy(upstream: string): Promise<DropProxy> {
     engine.on('data', (chunk: Buffer) => {
       if (doomed) {
         dropped++;
-        client.resetAndDestroy();
         engine.destroy();
+        if (instead === 'reset') client.resetAndDestroy();
+        else client.end(INTERNAL_ERROR);
         return;
       }
       request = '';
@@ -60,8 +76,9 @@ export async function startDropProxy(upstream: string): Promise<DropProxy> {
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    dropNextAnswer(match) {
+    dropNextAnswer(match, how = 'reset') {
       trap = match;
+      instead = how;
     },
     get dropped() {
       return dropped;
