@@ -3,15 +3,28 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDB, DynamoDBError } from './dynamodb';
 
-const seen: { url: string; target: string; authorization: string }[] = [];
+const seen: { url: string; target: string; authorization: string; body: string }[] = [];
 const server = createServer((req: IncomingMessage, res) => {
-  req.resume();
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     seen.push({
       url: req.url ?? '',
       target: String(req.headers['x-amz-target']),
       authorization: String(req.headers.authorization),
+      body: Buffer.concat(chunks).toString('utf8'),
     });
+    // `/lose-first`: the first request is received and its connection reset unanswered; the next ones are
+    // answered as a conditional write that now fails (the state the first attempt left).
+    if (req.url?.includes('lose-first')) {
+      if (seen.filter((s) => s.url.includes('lose-first')).length === 1) {
+        req.socket.resetAndDestroy();
+        return;
+      }
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'x#ConditionalCheckFailedException', message: 'failed' }));
+      return;
+    }
     if (req.url?.includes('deny')) {
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: 'no' }));
@@ -69,5 +82,29 @@ describe('DynamoDB client endpoint', () => {
     expect((err as DynamoDBError).code).toBe('AccessDeniedException');
     expect((err as DynamoDBError).retryable).toBe(false);
     expect(seen).toHaveLength(1);
+  });
+
+  it('tells a failed retry of an attempt whose answer was lost from a failed first attempt', async () => {
+    seen.length = 0;
+    const db = new DynamoDB({ endpoint: `${origin}/lose-first`, region: 'us-east-1', credentials });
+    const retried = (await db.call('PutItem', { TableName: 't' }).catch((e: unknown) => e)) as DynamoDBError;
+    expect(seen).toHaveLength(2);
+    expect(retried.code).toBe('ConditionalCheckFailedException');
+    expect(retried.earlierAttemptUncertain).toBe(true);
+    const first = (await db.call('PutItem', { TableName: 't' }).catch((e: unknown) => e)) as DynamoDBError;
+    expect(seen).toHaveLength(3);
+    expect(first.earlierAttemptUncertain).toBe(false);
+  });
+
+  it('sends every attempt of a transaction with one ClientRequestToken, new for each call', async () => {
+    seen.length = 0;
+    const db = new DynamoDB({ endpoint: `${origin}/lose-first`, region: 'us-east-1', credentials });
+    await db.call('TransactWriteItems', { TransactItems: [] }).catch(() => {});
+    await db.call('TransactWriteItems', { TransactItems: [] }).catch(() => {});
+    const tokens = seen.map((s) => JSON.parse(s.body).ClientRequestToken);
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
   });
 });

@@ -8,8 +8,14 @@
  * - region: `AWS_REGION`, else `AWS_DEFAULT_REGION`;
  * - credentials: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (what Lambda provides);
  * - retries: throttling, 5xx and connection errors, 3 attempts with jittered backoff, then a typed error.
+ *   A retry resends the same request: a `TransactWriteItems` carries one `ClientRequestToken` for all its
+ *   attempts (filled in here when the caller gave none, as the SDK does), so DynamoDB answers a retry of a
+ *   transaction that was applied as it answered the first attempt. A conditional write has no such token:
+ *   its retry may fail on the state its own lost attempt left, and the error says so
+ *   ({@link DynamoDBError.earlierAttemptUncertain}) for the caller to judge.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import aws4 from 'aws4';
@@ -27,6 +33,12 @@ export class DynamoDBError extends Error {
   ) {
     super(`${code}: ${message}`);
   }
+
+  /**
+   * This is the answer to a retry, and an earlier attempt of the same call ended without a definite answer
+   * (the connection dropped, no answer in time, or a 5xx): that attempt may have been applied.
+   */
+  earlierAttemptUncertain = false;
 }
 
 const RETRYABLE = new Set([
@@ -36,7 +48,12 @@ const RETRYABLE = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'LimitExceededException',
+  // A retry reached DynamoDB while the first attempt of the same transaction (same token) was still running.
+  'TransactionInProgressException',
 ]);
+
+/** An attempt that ended like this may still have been applied (DynamoDB documents 5xx as "may or may not"). */
+const uncertain = (e: DynamoDBError) => e.statusCode === 0 || e.statusCode >= 500;
 
 export interface DynamoDBOptions {
   readonly endpoint?: string;
@@ -91,8 +108,11 @@ export class DynamoDB {
 
   /** Calls an operation (`GetItem`, `Query`, ...) and resolves with its parsed JSON output. */
   async call<T = Record<string, unknown>>(op: string, input: Record<string, unknown>): Promise<T> {
-    const body = JSON.stringify(input);
+    const token = op === 'TransactWriteItems' && input.ClientRequestToken === undefined;
+    // Serialized once: every attempt sends the same request, token included.
+    const body = JSON.stringify(token ? { ...input, ClientRequestToken: randomUUID() } : input);
     const max = this.opts.maxAttempts ?? 3;
+    let unsure = false;
     for (let attempt = 1; ; attempt++) {
       try {
         const out = await this.once(op, body);
@@ -100,7 +120,10 @@ export class DynamoDB {
         return out as T;
       } catch (e) {
         const err = e as DynamoDBError;
-        if (!(err instanceof DynamoDBError) || !err.retryable || attempt >= max) throw err;
+        if (!(err instanceof DynamoDBError)) throw err;
+        err.earlierAttemptUncertain = unsure;
+        if (!err.retryable || attempt >= max) throw err;
+        unsure ||= uncertain(err);
         await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
       }
     }

@@ -2,9 +2,17 @@
  * The {@link ItemRepo} port on DynamoDB, following the key design in `table-design.ts`. Translates
  * DynamoDB's errors into the domain's: a failed condition becomes {@link ItemMissing} or
  * {@link VersionMismatch}, throttling and outages become {@link Unavailable} (503 with Retry-After).
+ *
+ * A write whose answer was lost is retried by the client ({@link DynamoDB}); its retry must not turn the
+ * write's own success into an error. Transactions (a keyed create, a delete) carry one `ClientRequestToken`
+ * for all attempts, so DynamoDB answers the retry as it answered the first. Single-item writes (a create,
+ * PUT, PATCH) store a token of their own in the item ({@link WRITE_TOKEN}), and the conditions of PUT and
+ * PATCH exclude it: the retry of an applied attempt then fails its condition rather than bumping the version
+ * a second time, and if the item it gets back on that failure still carries its token, the write succeeded.
  * @module
  */
 import { BadRequest, Unavailable } from '../core/errors';
+import { uuidv7 } from '../core/ids';
 import {
   type Caller,
   type ExpectedVersion,
@@ -36,6 +44,7 @@ import {
   sortKeyFor,
   TTL_ATTRIBUTE,
   TYPE_ATTRIBUTE,
+  WRITE_TOKEN,
 } from './table-design';
 
 const SERVER = ['id', 'createdAt', 'updatedAt', 'version', 'createdBy', 'updatedBy'];
@@ -112,6 +121,20 @@ function conditionFailed(e: unknown): e is DynamoDBError {
   return e instanceof DynamoDBError && e.code === 'ConditionalCheckFailedException';
 }
 
+/**
+ * Whether a write's condition failed only because an earlier attempt of the same call, whose answer was lost,
+ * was applied: the item (`ALL_OLD` on the failure, free of read capacity) still carries that write's token, so
+ * it is exactly what the write produced. Judged only on a retry; a first attempt's failure is always real.
+ */
+function ownEarlierWrite(
+  e: DynamoDBError,
+  old: AttributeMap | undefined,
+  token: string,
+): old is AttributeMap {
+  const wt = old?.[WRITE_TOKEN];
+  return e.earlierAttemptUncertain && wt !== undefined && 'S' in wt && wt.S === token;
+}
+
 export class DynamoItemRepo implements ItemRepo {
   constructor(
     private readonly db: DynamoDB,
@@ -130,7 +153,7 @@ export class DynamoItemRepo implements ItemRepo {
     return out.Item ? toStored(out.Item) : undefined;
   }
 
-  private itemRecord(caller: Caller, resource: ResourceShape, item: StoredItem): AttributeMap {
+  private itemRecord(caller: Caller, resource: ResourceShape, item: StoredItem, token: string) {
     const pk = partitionKey(caller.tenant, resource.name);
     return marshall({
       ...item.data,
@@ -138,6 +161,7 @@ export class DynamoItemRepo implements ItemRepo {
       [PK]: pk,
       [SK]: item.id,
       [TYPE_ATTRIBUTE]: 'item',
+      [WRITE_TOKEN]: token,
       id: item.id,
       createdAt: item.createdAt,
       updatedAt: item.updatedAt,
@@ -153,18 +177,27 @@ export class DynamoItemRepo implements ItemRepo {
     item: StoredItem,
     idem?: IdempotencyRecord,
   ): Promise<void> {
+    const token = uuidv7();
     const put = {
       TableName: this.table,
-      Item: this.itemRecord(caller, resource, item),
+      Item: this.itemRecord(caller, resource, item, token),
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': PK },
     };
     if (!idem) {
-      await this.db.call('PutItem', { ...put, ReturnConsumedCapacity: 'TOTAL' }).catch((e) => {
-        // A fresh UUIDv7 cannot collide in practice; if it ever did, it must not overwrite.
-        if (conditionFailed(e)) throw new WriteContention('id already taken', { cause: e });
-        translate(e);
-      });
+      await this.db
+        .call('PutItem', {
+          ...put,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        })
+        .catch((e) => {
+          if (conditionFailed(e) && ownEarlierWrite(e, e.body?.Item as AttributeMap | undefined, token))
+            return;
+          // A fresh UUIDv7 cannot collide in practice; if it ever did, it must not overwrite.
+          if (conditionFailed(e)) throw new WriteContention('id already taken', { cause: e });
+          translate(e);
+        });
       return;
     }
     const record = marshall({
@@ -178,7 +211,9 @@ export class DynamoItemRepo implements ItemRepo {
       version: idem.version,
     });
     try {
+      // The token makes the client's retry of an applied transaction succeed as the first attempt did.
       await this.db.call('TransactWriteItems', {
+        ClientRequestToken: token,
         TransactItems: [
           { Put: put },
           {
@@ -243,9 +278,16 @@ export class DynamoItemRepo implements ItemRepo {
       '#v': 'version',
       '#ua': 'updatedAt',
       '#ub': 'updatedBy',
+      '#wt': WRITE_TOKEN,
     };
-    const values: AttributeMap = { ':one': { N: '1' }, ':now': { S: now }, ':by': { S: caller.principal } };
-    const set = ['#v = #v + :one', '#ua = :now', '#ub = :by'];
+    const token = uuidv7();
+    const values: AttributeMap = {
+      ':one': { N: '1' },
+      ':now': { S: now },
+      ':by': { S: caller.principal },
+      ':wt': { S: token },
+    };
+    const set = ['#v = #v + :one', '#ua = :now', '#ub = :by', '#wt = :wt'];
     const remove: string[] = [];
     const fields = {
       ...Object.fromEntries(resource.fields.map((k) => [k, undefined])),
@@ -262,7 +304,10 @@ export class DynamoItemRepo implements ItemRepo {
       }
       n++;
     }
-    const condition = `attribute_exists(#pk)${versionCondition(expectedVersion, values)}`;
+    // The token clause never fails a first attempt (the token is new); it fails the retry of an applied attempt,
+    // which without `If-Match` would otherwise bump the version a second time.
+    const notYet = '(attribute_not_exists(#wt) OR #wt <> :wt)';
+    const condition = `attribute_exists(#pk)${versionCondition(expectedVersion, values)} AND ${notYet}`;
     try {
       const out = await this.db.call<{ Attributes: AttributeMap }>('UpdateItem', {
         TableName: this.table,
@@ -279,6 +324,7 @@ export class DynamoItemRepo implements ItemRepo {
     } catch (e) {
       if (conditionFailed(e)) {
         const old = e.body?.Item as AttributeMap | undefined;
+        if (ownEarlierWrite(e, old, token)) return toStored(old);
         throw old ? new VersionMismatch(toStored(old)) : new ItemMissing(id);
       }
       // A transaction (a delete) holds the item right now: a race lost, like a version mismatch.
@@ -303,6 +349,7 @@ export class DynamoItemRepo implements ItemRepo {
     try {
       // The delete and the record of who deleted: a REMOVE stream record carries only the old image, so the
       // history consumer reads the deleter from here. One transaction, so neither exists without the other.
+      // The client adds a ClientRequestToken: its retry of an applied delete succeeds instead of a 404.
       await this.db.call('TransactWriteItems', {
         TransactItems: [
           {

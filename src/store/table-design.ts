@@ -25,6 +25,11 @@ export const SORT_INDEX = 'gsi1';
 export const SORT_INDEX_PK = '_g1pk';
 export const TTL_ATTRIBUTE = '_ttl';
 export const TYPE_ATTRIBUTE = '_type';
+/**
+ * The token of the write that produced the item as it is (a new one per create, PUT or PATCH): a retry of a
+ * write whose answer was lost finds its own token there, and knows the write was applied.
+ */
+export const WRITE_TOKEN = '_wt';
 
 /** A secondary index of the table. */
 export interface IndexDesign {
