@@ -73,6 +73,11 @@ writeFileSync(
           Handler: 'index.handler',
           Runtime: 'nodejs20.x',
           Code: { ZipFile: 'exports.handler=async()=>1' },
+          // Names like Object.prototype members: valid ones are variables like any other, `__proto__` is not a
+          // name Lambda accepts.
+          Environment: {
+            Variables: JSON.parse('{"toString":"t","constructor":{"Ref":"Table"},"__proto__":"p","OK":"1"}'),
+          },
         },
       },
       Py: {
@@ -137,6 +142,16 @@ describe('functionSpecs', () => {
 
   it('keeps inline code', () => {
     expect(byId['Inline']?.inlineCode).toBe('exports.handler=async()=>1');
+  });
+
+  it('keeps variables named like Object.prototype members, and leaves out names Lambda refuses', () => {
+    const env = byId['Inline']?.environment ?? {};
+    expect(Object.entries(env)).toEqual([
+      ['toString', 't'],
+      ['constructor', 'MyApp-Table'],
+      ['OK', '1'],
+    ]);
+    expect(lines.some((l) => l.includes('Inline') && l.includes('__proto__'))).toBe(true);
   });
 
   it('skips non-Node runtimes and missing assets with a warning naming them', () => {
