@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { functionSpecs } from './functions';
+import { findAssetDir, functionSpecs } from './functions';
 import { loadStack } from './load';
 import { readCloudAssembly, selectStack } from './manifest';
 import { createResolver } from './resolver';
@@ -158,6 +158,15 @@ describe('functionSpecs', () => {
     expect(Object.keys(byId).sort()).toEqual(['ByKey', 'Inline', 'WithMeta']);
     expect(lines.some((l) => l.includes('Py') && l.includes('python3.12'))).toBe(true);
     expect(lines.some((l) => l.includes('Lost') && l.includes('c.zip'))).toBe(true);
+  });
+});
+
+describe('findAssetDir', () => {
+  it.each(['constructor', 'toString', '__proto__'])('finds no asset for an S3Key %s.zip', (name) => {
+    const stack = selectStack(readCloudAssembly(dir));
+    expect(findAssetDir(stack, undefined, `${name}.zip`)).toEqual({
+      reason: `no asset for S3Key ${name}.zip in the asset manifest`,
+    });
   });
 });
 

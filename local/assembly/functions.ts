@@ -33,7 +33,7 @@ export function findAssetDir(
       .replace(/\.zip$/, '')
       .split('/')
       .at(-1) ?? '';
-  const direct = files[hash];
+  const direct = Object.hasOwn(files, hash) ? files[hash] : undefined;
   const match =
     direct ??
     Object.values(files).find((f) =>

@@ -296,6 +296,15 @@ describe('createResolver: names like Object.prototype members', () => {
     expect(lines).toContain(`warning: template: secret fixed has no key ${name}`);
   });
 
+  it.each(NAMES)('Fn::GetAtt of an attribute %s is not one the twin knows', (name) => {
+    const { resolve, lines } = make();
+    expect(resolve({ 'Fn::GetAtt': ['Items', name] })).toBe(`Items.${name}`);
+    expect(resolve({ 'Fn::Sub': `\${Items.${name}}` })).toBe(`Items.${name}`);
+    expect(lines).toContain(
+      `warning: template: Fn::GetAtt Items.${name} (AWS::DynamoDB::Table) is not known locally; using a placeholder`,
+    );
+  });
+
   it('keeps members and Fn::Sub variables named __proto__ as data', () => {
     const { resolve } = make();
     const v = resolve(JSON.parse('{"__proto__":{"Ref":"Items"},"a":1}')) as Record<string, unknown>;
