@@ -8,7 +8,9 @@
  * - a plain-object map, `Record<string, ...> = {}` (or `{ [k: string]: ... } = {}`): use `dict()` from
  *   `local/gateway/rest/dict.ts`, `Object.create(null)`, a `Map`, or `Object.fromEntries`;
  * - a presence test with a computed name, `name in obj`: use `Object.hasOwn(obj, name)`;
- * - a `for (const k in obj)` loop, which also walks inherited enumerable members: use `Object.keys`.
+ * - a `for (const k in obj)` loop, which also walks inherited enumerable members: use `Object.keys`;
+ * - `Object.assign({}, ...)`, which assigns, so a copied `__proto__` member replaces the copy's prototype: use a
+ *   spread or `Object.fromEntries` (both define members).
  *
  * Reads such as `obj[name]` are too common to flag by shape; each module's tests cover its own (names.test.ts
  * and the `Object.prototype` cases beside each module). A line that is provably not fed by outside names is
@@ -28,6 +30,7 @@ const SHAPES: readonly (readonly [string, RegExp])[] = [
     /(?<![\w'"`.]|\b(?:const|let|var)\s+)(?!for\b|const\b|let\b)[A-Za-z_$][\w$.]*(\[[^\]]*\])?\s+in\s+[A-Za-z_$]/,
   ],
   ['for...in loop', /\bfor\s*\(\s*(const|let|var)\s+[\w$]+\s+in\s/],
+  ['Object.assign into a plain object', /Object\.assign\(\s*\{\s*\}/],
 ];
 
 /**
@@ -176,7 +179,7 @@ function findings(file: string): Finding[] {
 }
 
 describe('Source check: names from outside never index an object that inherits', () => {
-  it('finds no plain-object map, computed `in` or for...in in local/ and src/ outside the allow-list', () => {
+  it('finds none of those shapes in local/ and src/ outside the allow-list', () => {
     const found = sources().flatMap(findings);
     expect(found).toEqual([]);
   });
@@ -193,6 +196,7 @@ describe('Source check: names from outside never index an object that inherits',
     expect(flagged('if (key in input) x();')).toEqual(['`in` with a computed name']);
     expect(flagged('const p = obj !== undefined && a.b in obj;')).toEqual(['`in` with a computed name']);
     expect(flagged('for (const key in input) keys.push(key);')).toEqual(['for...in loop']);
+    expect(flagged('const copy = Object.assign({}, body);')).toEqual(['Object.assign into a plain object']);
     expect(flagged("if ('exists' in rule) x();")).toEqual([]);
     expect(flagged('for (const k of Object.keys(o)) x(k);')).toEqual([]);
     expect(flagged('// a map filled in {} order: key in obj')).toEqual([]);
