@@ -27,7 +27,7 @@ const SHAPES: readonly (readonly [string, RegExp])[] = [
   ['plain-object map', /(Record<string,[^=]*>|\{\s*\[\w+: string\]:[^=]*\})\s*=\s*\{\s*\}/],
   [
     '`in` with a computed name',
-    /(?<![\w'"`.]|\b(?:const|let|var)\s+)(?!for\b|const\b|let\b)[A-Za-z_$][\w$.]*(\[[^\]]*\])?\s+in\s+[A-Za-z_$]/,
+    /(?<![\w'"`.]|\b(?:const|let|var)\s+|\[\s*)(?!for\b|const\b|let\b)[A-Za-z_$][\w$.]*(\[[^\]]*\])?\s+in\s+[A-Za-z_$]/,
   ],
   ['for...in loop', /\bfor\s*\(\s*(const|let|var)\s+[\w$]+\s+in\s/],
   ['Object.assign into a plain object', /Object\.assign\(\s*\{\s*\}/],
@@ -198,6 +198,7 @@ describe('Source check: names from outside never index an object that inherits',
     expect(flagged('for (const key in input) keys.push(key);')).toEqual(['for...in loop']);
     expect(flagged('const copy = Object.assign({}, body);')).toEqual(['Object.assign into a plain object']);
     expect(flagged("if ('exists' in rule) x();")).toEqual([]);
+    expect(flagged('type Flags = { readonly [K in Keys]: boolean };')).toEqual([]);
     expect(flagged('for (const k of Object.keys(o)) x(k);')).toEqual([]);
     expect(flagged('// a map filled in {} order: key in obj')).toEqual([]);
     expect(flagged("log('the name in the token is not known');")).toEqual([]);
