@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { functionSpecs } from './functions';
+import { findAssetDir, functionSpecs } from './functions';
 import { loadStack } from './load';
 import { readCloudAssembly, selectStack } from './manifest';
 import { createResolver } from './resolver';
@@ -73,6 +73,11 @@ writeFileSync(
           Handler: 'index.handler',
           Runtime: 'nodejs20.x',
           Code: { ZipFile: 'exports.handler=async()=>1' },
+          // Names like Object.prototype members: valid ones are variables like any other, `__proto__` is not a
+          // name Lambda accepts.
+          Environment: {
+            Variables: JSON.parse('{"toString":"t","constructor":{"Ref":"Table"},"__proto__":"p","OK":"1"}'),
+          },
         },
       },
       Py: {
@@ -139,10 +144,29 @@ describe('functionSpecs', () => {
     expect(byId['Inline']?.inlineCode).toBe('exports.handler=async()=>1');
   });
 
+  it('keeps variables named like Object.prototype members, and leaves out names Lambda refuses', () => {
+    const env = byId['Inline']?.environment ?? {};
+    expect(Object.entries(env)).toEqual([
+      ['toString', 't'],
+      ['constructor', 'MyApp-Table'],
+      ['OK', '1'],
+    ]);
+    expect(lines.some((l) => l.includes('Inline') && l.includes('__proto__'))).toBe(true);
+  });
+
   it('skips non-Node runtimes and missing assets with a warning naming them', () => {
     expect(Object.keys(byId).sort()).toEqual(['ByKey', 'Inline', 'WithMeta']);
     expect(lines.some((l) => l.includes('Py') && l.includes('python3.12'))).toBe(true);
     expect(lines.some((l) => l.includes('Lost') && l.includes('c.zip'))).toBe(true);
+  });
+});
+
+describe('findAssetDir', () => {
+  it.each(['constructor', 'toString', '__proto__'])('finds no asset for an S3Key %s.zip', (name) => {
+    const stack = selectStack(readCloudAssembly(dir));
+    expect(findAssetDir(stack, undefined, `${name}.zip`)).toEqual({
+      reason: `no asset for S3Key ${name}.zip in the asset manifest`,
+    });
   });
 });
 

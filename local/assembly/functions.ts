@@ -4,7 +4,8 @@
  * Code is found, in order: `Metadata['aws:asset:path']` (set by the CDK CLI), then the hash in `Code.S3Key`
  * matched against the stack's asset manifest (`<hash>.zip` object keys or the asset hash), then inline
  * `Code.ZipFile`. Emulated properties: `Handler`, `Runtime` (Node.js only), `MemorySize` (default 128),
- * `Timeout` (default 3), `ReservedConcurrentExecutions`, `Environment.Variables` (resolved to strings),
+ * `Timeout` (default 3), `ReservedConcurrentExecutions`, `Environment.Variables` (resolved to strings; a name
+ * outside Lambda's pattern is left out with a warning),
  * `FunctionName`, `LoggingConfig.LogGroup`. Ignored with a warning: non-Node runtimes and container images
  * (skipped), `Layers` (not mounted), zipped file assets (skipped), JSON `LoggingConfig.LogFormat`.
  * Ignored silently (no local meaning): `Role`, `Architectures`, `VpcConfig`, `TracingConfig`, `DeadLetterConfig`,
@@ -32,7 +33,7 @@ export function findAssetDir(
       .replace(/\.zip$/, '')
       .split('/')
       .at(-1) ?? '';
-  const direct = files[hash];
+  const direct = Object.hasOwn(files, hash) ? files[hash] : undefined;
   const match =
     direct ??
     Object.values(files).find((f) =>
@@ -51,6 +52,25 @@ function checkDir(dir: string): { dir: string } | { reason: string } {
   if (!statSync(dir).isDirectory())
     return { reason: `asset ${dir} is a file (zipped assets are not supported)` };
   return { dir };
+}
+
+/**
+ * Lambda's pattern for a variable name (API reference, `Environment.Variables`: `[a-zA-Z]([a-zA-Z0-9_])+`), except
+ * that a one-letter name is still taken: only the characters are checked.
+ */
+const VARIABLE_NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+
+/**
+ * A function's variables as strings, each an own member (`toString` and `constructor` are valid names). A name
+ * Lambda refuses (`__proto__`, `_X`, `A-B`) fails a deployment; here it is left out with a warning.
+ */
+function variables(id: string, vars: Readonly<Record<string, unknown>>, log: Log): Record<string, string> {
+  const kept = Object.entries(vars).filter(([k]) => {
+    if (VARIABLE_NAME.test(k)) return true;
+    log(`warning: ${id}: environment variable ${JSON.stringify(k)} is not a name Lambda accepts; left out`);
+    return false;
+  });
+  return Object.fromEntries(kept.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
 /** Every Node.js function of the stack, resolved; others are skipped with a warning through `log`. */
@@ -90,10 +110,7 @@ export function functionSpecs(stack: StackArtifact, resolver: Resolver, log: Log
     }
     const vars = ((props['Environment'] as Record<string, unknown> | undefined)?.['Variables'] ??
       {}) as Record<string, unknown>;
-    const environment: Record<string, string> = {};
-    for (const [k, v] of Object.entries(vars)) {
-      environment[k] = typeof v === 'string' ? v : JSON.stringify(v);
-    }
+    const environment = variables(id, vars, log);
     const reserved = props['ReservedConcurrentExecutions'];
     out.push({
       logicalId: id,

@@ -91,7 +91,8 @@ export function physicalResource(
     `arn:${p}:${service}:${withRegion ? region : ''}:${acct}:${resource}`;
   const attrs = (ref: unknown, map: Record<string, unknown>): PhysicalResource => ({
     ref,
-    attr: (a) => map[a],
+    // Own members only: an attribute named `toString` is not one the twin knows.
+    attr: (a) => (Object.hasOwn(map, a) ? map[a] : undefined),
   });
   switch (type) {
     case 'AWS::DynamoDB::Table':

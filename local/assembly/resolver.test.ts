@@ -265,3 +265,55 @@ describe('createResolver', () => {
     });
   });
 });
+
+describe('createResolver: names like Object.prototype members', () => {
+  const NAMES = ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__'];
+
+  it.each(NAMES)(
+    'a Ref, Fn::GetAtt or Fn::Sub name %s is unknown unless the template declares it',
+    (name) => {
+      for (const t of [template, { Resources: {} }]) {
+        const lines: string[] = [];
+        const { resolve } = createResolver(t, { stackName: 'Api', log: (l) => lines.push(l) });
+        expect(resolve({ Ref: name })).toBe(name);
+        expect(resolve({ 'Fn::GetAtt': [name, 'Arn'] })).toBe(`${name}.Arn`);
+        expect(resolve({ 'Fn::Sub': `\${${name}}` })).toBe(name);
+        expect(
+          lines.filter((l) => l.includes(`unknown ${name}`) || l.includes(`unknown resource ${name}`)),
+        ).toHaveLength(2);
+      }
+    },
+  );
+
+  it.each(NAMES)('Fn::FindInMap, a condition and a secret key named %s find nothing inherited', (name) => {
+    const { resolve, condition, lines } = make();
+    expect(resolve({ 'Fn::FindInMap': [name, 'dev', 'Memory'] })).toBe('');
+    expect(resolve({ 'Fn::FindInMap': ['Sizes', 'dev', name] })).toBe('');
+    expect(resolve({ 'Fn::FindInMap': ['Sizes', name, 'Memory', { DefaultValue: 1 }] })).toBe(1);
+    expect(condition(name)).toBe(false);
+    expect(lines).toContain(`warning: unknown condition ${name}; taking it as false`);
+    expect(resolve(`{{resolve:secretsmanager:fixed:SecretString:${name}::}}`)).toBe('');
+    expect(lines).toContain(`warning: template: secret fixed has no key ${name}`);
+  });
+
+  it.each(NAMES)('Fn::GetAtt of an attribute %s is not one the twin knows', (name) => {
+    const { resolve, lines } = make();
+    expect(resolve({ 'Fn::GetAtt': ['Items', name] })).toBe(`Items.${name}`);
+    expect(resolve({ 'Fn::Sub': `\${Items.${name}}` })).toBe(`Items.${name}`);
+    expect(lines).toContain(
+      `warning: template: Fn::GetAtt Items.${name} (AWS::DynamoDB::Table) is not known locally; using a placeholder`,
+    );
+  });
+
+  it('keeps members and Fn::Sub variables named __proto__ as data', () => {
+    const { resolve } = make();
+    const v = resolve(JSON.parse('{"__proto__":{"Ref":"Items"},"a":1}')) as Record<string, unknown>;
+    expect(Object.entries(v)).toEqual([
+      ['__proto__', 'Api-Items'],
+      ['a', 1],
+    ]);
+    expect(
+      resolve({ 'Fn::Sub': ['${__proto__}-${toString}', JSON.parse('{"__proto__":"p","toString":"t"}')] }),
+    ).toBe('p-t');
+  });
+});

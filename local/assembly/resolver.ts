@@ -19,6 +19,8 @@
  * references (left as written), secrets not declared in the template, attributes only a deployed service knows.
  * @module
  */
+
+import { dict, own } from '../gateway/rest/dict';
 import type { CfnResource, CfnTemplate, Log } from '../types';
 import { NAME_PROPERTY, type PhysicalContext, type PhysicalResource, physicalResource } from './physical';
 import {
@@ -96,7 +98,7 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
   function physicalOf(id: string, res: CfnResource): PhysicalResource {
     let p = physical.get(id);
     if (p) return p;
-    const nameProp = NAME_PROPERTY[res.Type];
+    const nameProp = own(NAME_PROPERTY, res.Type);
     let name: unknown;
     if (nameProp && res.Properties?.[nameProp] !== undefined) {
       if (naming.has(id)) {
@@ -128,9 +130,9 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
   }
 
   function parameter(name: string, where: string): unknown {
-    const decl = template.Parameters?.[name];
+    const decl = own(template.Parameters, name);
     if (!decl) return undefined;
-    const v = opts.parameters?.[name] ?? decl.Default;
+    const v = own(opts.parameters, name) ?? decl.Default;
     if (PSEUDO_SSM.test(decl.Type)) {
       warn(
         `${where}: parameter ${name} is an SSM parameter type (${decl.Type}); using its name ${String(v)}`,
@@ -165,8 +167,8 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
       case 'AWS::NotificationARNs':
         return [];
     }
-    if (template.Parameters?.[name]) return parameter(name, where);
-    const res = resources[name];
+    if (own(template.Parameters, name)) return parameter(name, where);
+    const res = own(resources, name);
     if (!res) {
       warn(`${where}: Ref to unknown ${name}`);
       return name;
@@ -178,7 +180,7 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
   function getAtt(id: string, attr: string, where: string): unknown {
     const o = overrides.get(`${id}.${attr}`);
     if (o !== undefined) return o;
-    const res = resources[id];
+    const res = own(resources, id);
     if (!res) {
       warn(`${where}: Fn::GetAtt to unknown resource ${id}`);
       return `${id}.${attr}`;
@@ -194,7 +196,7 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
   function condition(name: string): boolean {
     const c = conditions.get(name);
     if (c !== undefined) return c;
-    const expr = template.Conditions?.[name];
+    const expr = own(template.Conditions, name);
     if (expr === undefined) {
       warn(`unknown condition ${name}; taking it as false`);
       return false;
@@ -227,7 +229,7 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
   }
 
   function isIncluded(id: string): boolean {
-    const c = resources[id]?.Condition;
+    const c = own(resources, id)?.Condition;
     return c === undefined ? true : condition(c);
   }
 
@@ -242,7 +244,7 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
     return tpl.replace(/\$\{([^}]*)\}/g, (_m, name: string) => {
       if (name.startsWith('!')) return `\${${name.slice(1)}}`;
       const key = name.trim();
-      if (key in vars) return text(vars[key], where);
+      if (Object.hasOwn(vars, key)) return text(vars[key], where);
       if (!key.includes('::') && key.includes('.')) {
         const dot = key.indexOf('.');
         return text(getAtt(key.slice(0, dot), key.slice(dot + 1), where), where);
@@ -298,7 +300,8 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
       if (value === undefined) return whole;
       if (!jsonKey) return value;
       try {
-        const v = (JSON.parse(value) as Record<string, unknown>)[jsonKey];
+        const json: unknown = JSON.parse(value);
+        const v = typeof json === 'object' ? own(json as Record<string, unknown>, jsonKey) : undefined;
         if (v === undefined) {
           warn(`${where}: secret ${id} has no key ${jsonKey}`);
           return '';
@@ -350,7 +353,7 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
       case 'Fn::Sub': {
         if (typeof arg === 'string') return sub(arg, {}, where);
         const [tpl, vars] = list(arg, key, where);
-        const resolvedVars: Record<string, unknown> = {};
+        const resolvedVars = dict<unknown>();
         for (const [k, v] of Object.entries((vars ?? {}) as Record<string, unknown>))
           resolvedVars[k] = r(v, where);
         return sub(text(r(tpl, where), where), resolvedVars, where);
@@ -374,8 +377,8 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
         const mapName = String(r(m, where));
         const k1 = String(r(top, where));
         const k2 = String(r(second, where));
-        const map = template.Mappings?.[mapName] as Record<string, Record<string, unknown>> | undefined;
-        const v = map?.[k1]?.[k2];
+        const map = own(template.Mappings, mapName) as Record<string, Record<string, unknown>> | undefined;
+        const v = own(own(map, k1), k2);
         if (v !== undefined) return r(v, where);
         const d = (dflt as { DefaultValue?: unknown } | undefined)?.DefaultValue;
         if (d !== undefined) return r(d, where);
@@ -423,10 +426,14 @@ export function createResolver(template: CfnTemplate, opts: ResolverOptions): Re
         return typeof res === 'string' ? dynamicRefs(res, where) : res;
       }
     }
+    // An ordinary object (what consumers of the template expect), with a `__proto__` member kept as data.
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       const y = r(o[k], where);
-      if (y !== NO_VALUE) out[k] = y;
+      if (y === NO_VALUE) continue;
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true });
+      else out[k] = y;
     }
     return out;
   }

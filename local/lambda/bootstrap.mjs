@@ -103,9 +103,13 @@ async function loadModule(file) {
 const CALLBACK_HANDLER_REMOVED =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
+/**
+ * The export at `path`, through own members only: a handler named `index.toString` or `index.handler.call` is a
+ * member every module or function inherits, never one the code exports (see local/lambda/README.md).
+ */
 function pick(mod, path) {
   let h = mod;
-  for (const k of path) h = h?.[k];
+  for (const k of path) h = h != null && Object.hasOwn(Object(h), k) ? h[k] : undefined;
   return h;
 }
 

@@ -255,6 +255,26 @@ describe('createLambdaRuntime', () => {
       });
     });
 
+    it("finds no handler among inherited members (index.toString, a function's call)", async () => {
+      const rt = start([
+        spec('Inherited', dirs.nested, { handler: 'src/app.toString' }),
+        spec('Ctor', dirs.nested, { handler: 'src/app.api.constructor' }),
+        spec('Call', dirs.nested, { handler: 'src/app.api.main.call' }),
+        spec('Esm', dirs.echo, { handler: 'index.handler.bind' }),
+      ]);
+      for (const [id, handler] of [
+        ['Inherited', 'src/app.toString'],
+        ['Ctor', 'src/app.api.constructor'],
+        ['Call', 'src/app.api.main.call'],
+        ['Esm', 'index.handler.bind'],
+      ])
+        expect(await rt.invoke(id!, {})).toEqual({
+          ok: false,
+          errorType: 'Runtime.HandlerNotFound',
+          errorMessage: `${handler} is undefined or not exported`,
+        });
+    });
+
     it('runs inline (Code.ZipFile) functions', async () => {
       const inline: FunctionSpec = {
         ...spec('Inline', ''),

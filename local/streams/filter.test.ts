@@ -101,6 +101,20 @@ describe('Function: matchesPattern', () => {
     expect(matchesPattern(p, item)).toBe(true);
     expect(matchesPattern(p, streamRecord('9'))).toBe(false);
   });
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'finds no field %s the record does not have, at any level',
+    (name) => {
+      const at = (rules: unknown[]) => [
+        parse(JSON.parse(`{${JSON.stringify(name)}:${JSON.stringify(rules)}}`)),
+        parse({ dynamodb: JSON.parse(`{${JSON.stringify(name)}:${JSON.stringify(rules)}}`) }),
+        parse({ dynamodb: { NewImage: JSON.parse(`{${JSON.stringify(name)}:${JSON.stringify(rules)}}`) } }),
+      ];
+      for (const p of at([{ exists: true }])) expect(matchesPattern(p, item)).toBe(false);
+      for (const p of at([{ 'anything-but': 'x' }])) expect(matchesPattern(p, item)).toBe(false);
+      for (const p of at([{ exists: false }])) expect(matchesPattern(p, item)).toBe(true);
+    },
+  );
 });
 
 describe('Function: parseFilterPattern', () => {

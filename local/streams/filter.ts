@@ -184,7 +184,8 @@ export function matchesPattern(pattern: FilterPattern, record: unknown): boolean
       if (!(rule as FilterPattern[]).some((p) => matchesPattern(p, record))) return false;
       continue;
     }
-    const present = obj !== undefined && key in obj && obj[key] !== undefined;
+    // Own members only: a pattern key such as `toString` names a record field, never an inherited member.
+    const present = obj !== undefined && Object.hasOwn(obj, key) && obj[key] !== undefined;
     const value = present ? obj[key] : undefined;
     if (Array.isArray(rule)) {
       if (!matchLeaf(rule, present, value)) return false;

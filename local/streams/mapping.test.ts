@@ -164,6 +164,19 @@ describe('Function: readStreamMappings', () => {
     expect(missing.warnings[0]).toMatch(/Mapping: FunctionName "nobody" is not a function of this template/);
   });
 
+  it('takes a destination named like an Object.prototype member for one outside the template', () => {
+    const { specs, warnings } = read(
+      withMapping({
+        FunctionName: { Ref: 'Consumer' },
+        EventSourceArn: STREAM,
+        StartingPosition: 'LATEST',
+        DestinationConfig: { OnFailure: { Destination: { Ref: 'constructor' } } },
+      }),
+    );
+    expect(specs[0]?.onFailure).toEqual({ arn: 'constructor', logicalId: 'constructor', type: 'external' });
+    expect(warnings.join('\n')).toMatch(/on-failure destination constructor is not in the template/);
+  });
+
   it('leaves out mappings whose Condition is false', () => {
     const t: CfnTemplate = {
       Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } },

@@ -97,6 +97,8 @@ export function readStreamMappings(template: CfnTemplate, resolver: MappingResol
   const warn = (m: string) => warnings.push(m);
   const specs: StreamMappingSpec[] = [];
   const resources = template.Resources ?? {};
+  // Own members only: a Ref to `constructor` names no resource, not Object.prototype's.
+  const resourceOf = (id: string) => (Object.hasOwn(resources, id) ? resources[id] : undefined);
   const ofType = (types: ReadonlySet<string>) =>
     Object.entries(resources).filter(([id, r]) => types.has(r.Type) && resolver.isIncluded(id));
   const functions = ofType(new Set(['AWS::Lambda::Function']));
@@ -104,7 +106,7 @@ export function readStreamMappings(template: CfnTemplate, resolver: MappingResol
 
   const functionLogicalId = (raw: unknown, where: string): string | undefined => {
     const ref = refOf(raw) ?? getAttOf(raw)?.[0];
-    const target = ref ? resources[ref] : undefined;
+    const target = ref ? resourceOf(ref) : undefined;
     if (ref && target?.Type === 'AWS::Lambda::Function') return ref;
     if (ref && (target?.Type === 'AWS::Lambda::Alias' || target?.Type === 'AWS::Lambda::Version')) {
       warn(`${where}: FunctionName is ${target.Type} ${ref}; invoking its function's latest code`);
@@ -123,7 +125,7 @@ export function readStreamMappings(template: CfnTemplate, resolver: MappingResol
     if (raw === undefined) return undefined;
     const arn = String(resolver.resolve(raw, where));
     const direct = getAttOf(raw)?.[0] ?? refOf(raw);
-    let logicalId = direct && resources[direct] ? direct : undefined;
+    let logicalId = direct && resourceOf(direct) ? direct : undefined;
     if (!logicalId) {
       for (const [id, r] of Object.entries(resources)) {
         if (!resolver.isIncluded(id)) continue;
@@ -163,7 +165,7 @@ export function readStreamMappings(template: CfnTemplate, resolver: MappingResol
     const tableName = m[1]!;
     const att = getAttOf(raw['EventSourceArn']);
     const tableLogicalId =
-      att && TABLE_TYPES.has(resources[att[0]]?.Type ?? '')
+      att && TABLE_TYPES.has(resourceOf(att[0])?.Type ?? '')
         ? att[0]
         : tables.find(([t]) => String(resolver.resolve({ Ref: t }, id)) === tableName)?.[0];
 

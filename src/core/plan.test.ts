@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import { items } from '../resources/items';
 import { notes } from '../resources/notes';
 import { type Plan, type PlanIssue, planOf, runPlan } from './plan';
+import { inheritingNothing } from './validation';
 
 /** Every kind of node and check the checker reproduces, in one schema. */
 const kitchenSink = z.strictObject({
@@ -207,5 +208,47 @@ describe('runPlan agrees with zod', () => {
     const v = { name: '😀'.repeat(200), price: 1, tags: ['😀'.repeat(50)] };
     expect(runPlan(plan, v).success).toBe(true);
     expect(viaPlan(plan, v)).toEqual(viaZod(items.schema, v));
+  });
+});
+
+describe('runPlan reads only the body’s own members', () => {
+  // Declared fields named like Object.prototype members: every body inherits one of that name, and an absent
+  // field must still be absent (zod's own `key in input` finds the inherited one).
+  const schema = z.strictObject({
+    toString: z.string(),
+    constructor: z.optional(z.string()),
+    valueOf: z.optional(z.object({ hasOwnProperty: z.optional(z.number()) })),
+  });
+  const plan = planOf(schema) as Plan;
+
+  it('takes a field named like a prototype member as absent unless the body has it', () => {
+    expect(runPlan(plan, asBody({ toString: 'a' }))).toEqual({ success: true, data: { toString: 'a' } });
+    expect(runPlan(plan, asBody({ toString: 'a', valueOf: {} }))).toEqual({
+      success: true,
+      data: { toString: 'a', valueOf: {} },
+    });
+    expect(runPlan(plan, asBody({}))).toEqual({
+      success: false,
+      issues: [{ expected: 'string', code: 'invalid_type', path: ['toString'] }],
+    });
+  });
+
+  it('takes it when the body has it', () => {
+    const body = asBody({ toString: 'a', constructor: 'b', valueOf: { hasOwnProperty: 1 } });
+    expect(runPlan(plan, body)).toEqual({ success: true, data: body });
+    expect(runPlan(plan, asBody({ toString: 'a', constructor: 1 }))).toMatchObject({
+      success: false,
+      issues: [{ code: 'invalid_type', path: ['constructor'] }],
+    });
+  });
+
+  it('agrees with zod given the body as validation.ts hands it over (objects that inherit nothing)', () => {
+    fc.assert(
+      fc.property(fc.oneof(near(schema), value), (raw) => {
+        const v = asBody(raw);
+        expect(viaPlan(plan, v)).toEqual(viaZod(schema, inheritingNothing(v)));
+      }),
+      { numRuns: 400 },
+    );
   });
 });

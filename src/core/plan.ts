@@ -14,8 +14,10 @@
  * Mirrored zod 4 behaviour (`zod/v4/core` schemas.js and checks.js): a type mismatch is an `invalid_type` that
  * stops the checks without a `when` guard; length checks run whenever the value has a `length` (strings are
  * measured in code points); check failures do not stop later checks; objects walk the shape in declaration
- * order (`key in input`, so an absent optional contributes nothing), then report unknown keys in one
- * `unrecognized_keys` issue (strict objects) or drop them (plain objects).
+ * order (an absent optional contributes nothing), then report unknown keys in one `unrecognized_keys` issue
+ * (strict objects) or drop them (plain objects). One deliberate difference: a field is present when it is an own
+ * member of the body, where zod's `key in input` also finds inherited ones (a field named `toString`); so
+ * `validation.ts` hands zod bodies whose objects inherit nothing, and the two agree again.
  * @module
  */
 
@@ -363,11 +365,15 @@ function run(plan: Plan, p: Payload): void {
         return;
       }
       const input = v as Record<string, unknown>;
+      // Keys are declared names, never `__proto__` (planOf refuses it), so assigning them is safe.
       const out: Record<string, unknown> = {};
       for (const [key, field] of plan.shape) {
-        const r: Payload = { value: input[key], issues: [] };
+        // Own members only: every body inherits `toString`, `constructor`, ..., and a declared field of that
+        // name must not be found there (zod's `key in input` does; `validation.ts` hands zod bodies that
+        // inherit nothing, so both agree).
+        const present = Object.hasOwn(input, key);
+        const r: Payload = { value: present ? input[key] : undefined, issues: [] };
         run(field, r);
-        const present = key in input;
         const optional = isOptional(field);
         if (r.issues.length) {
           if (optional && !present) continue;
@@ -379,7 +385,7 @@ function run(plan: Plan, p: Payload): void {
       if (plan.unknown === 'strict') {
         const known = new Set(plan.shape.map(([k]) => k));
         const keys: string[] = [];
-        for (const key in input) if (!known.has(key)) keys.push(key);
+        for (const key of Object.keys(input)) if (!known.has(key)) keys.push(key);
         if (keys.length) p.issues.push({ code: 'unrecognized_keys', keys, path: [], continue: true });
       }
       p.value = out;

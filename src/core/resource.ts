@@ -92,10 +92,13 @@ export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclarat
       throw new Error(`resource ${decl.name}: field "${f}" is reserved for the server`);
     }
   }
+  // Own members only: every shape inherits `toString` and `constructor`, which are no fields of it.
+  const fieldOf = (f: string) => (Object.hasOwn(shape, f) ? shape[f] : undefined);
+  // Keys are declared field names, never `__proto__` (names starting with `_` are refused above).
   const keyTypes: Record<string, KeyableType> = {};
   const keyFields = [...(decl.filterBy ?? []), ...(decl.sortBy ? [decl.sortBy] : [])];
   for (const f of keyFields) {
-    const field = shape[f];
+    const field = fieldOf(f);
     if (!field) throw new Error(`resource ${decl.name}: "${f}" is not a field of its schema`);
     const t = baseType(field);
     if (t !== 'string' && t !== 'number' && t !== 'boolean') {
@@ -110,7 +113,7 @@ export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclarat
     const values = enumValues(shape[f]!);
     if (values) filterValues[f] = values;
   }
-  if (decl.ttl && !shape[decl.ttl])
+  if (decl.ttl && !fieldOf(decl.ttl))
     throw new Error(`resource ${decl.name}: ttl field "${decl.ttl}" is not in its schema`);
   const plan = planOf(decl.schema);
   return {

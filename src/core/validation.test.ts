@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { items } from '../resources/items';
 import { ValidationFailed } from './errors';
+import { planOf } from './plan';
 import { storableNumber, validate } from './validation';
 
 function errorsOf(body: unknown) {
@@ -142,6 +143,36 @@ describe('validate with a plan and with the schema alone', () => {
     expect(errors(items, body)).toEqual([{ pointer: '/name', message: 'must be a string' }]);
     expect(errors(schemaOnly, body)).toEqual([
       { pointer: '', message: 'the body does not match the resource' },
+    ]);
+  });
+});
+
+describe('validate: fields named like Object.prototype members', () => {
+  const schema = z.strictObject({ toString: z.string(), constructor: z.optional(z.string()) });
+  const withPlan = { plan: planOf(schema) };
+  const schemaOnly = { schema };
+  const outcome = (r: Parameters<typeof validate>[0], body: unknown) => {
+    try {
+      return validate(r, body);
+    } catch (e) {
+      if (e instanceof ValidationFailed) return e.errors;
+      throw e;
+    }
+  };
+
+  it.each([
+    ['a plan', withPlan],
+    ['the schema alone', schemaOnly],
+  ])('are absent unless the body has them, with %s', (_, r) => {
+    expect(outcome(r, JSON.parse('{}'))).toEqual([{ pointer: '/toString', message: 'is required' }]);
+    expect(outcome(r, JSON.parse('{"toString":"a"}'))).toEqual({ toString: 'a' });
+    expect(outcome(r, JSON.parse('{"toString":"a","constructor":"b"}'))).toEqual({
+      toString: 'a',
+      constructor: 'b',
+    });
+    expect(outcome(r, JSON.parse('{"toString":1,"__proto__":1}'))).toEqual([
+      { pointer: '/toString', message: 'must be a string' },
+      { pointer: '/__proto__', message: 'is not a known field' },
     ]);
   });
 });

@@ -41,10 +41,26 @@ function message(issue: any, body: unknown): string {
   }
 }
 
+/** The value at `path`, own members only: a field named `toString` the body lacks is missing, not a function. */
 function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
   let v = body;
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  for (const p of path)
+    v =
+      v && typeof v === 'object' && Object.hasOwn(v, p) ? (v as Record<PropertyKey, unknown>)[p] : undefined;
   return v;
+}
+
+/**
+ * A copy of a parsed body whose objects inherit nothing, for zod: it tells a field present by `key in input`, so
+ * on a plain object it finds a field named `toString` or `constructor` in every body. As deep as DynamoDB
+ * stores, so no body can overflow the stack here (anything deeper is refused after the schema has run).
+ */
+export function inheritingNothing(v: unknown, depth = 0): unknown {
+  if (!v || typeof v !== 'object' || depth > MAX_DEPTH) return v;
+  if (Array.isArray(v)) return v.map((e) => inheritingNothing(e, depth + 1));
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(v)) out[k] = inheritingNothing((v as Record<string, unknown>)[k], depth + 1);
+  return out;
 }
 
 function article(t: string): string {
@@ -166,7 +182,7 @@ function schemaIssues(
   if (resource.schema) {
     let r: ReturnType<z.ZodMiniType['safeParse']>;
     try {
-      r = (resource.schema as z.ZodMiniType).safeParse(input);
+      r = (resource.schema as z.ZodMiniType).safeParse(inheritingNothing(input));
     } catch {
       // zod throws on a few hostile bodies (an object whose `length` member cannot be compared): still the
       // client's body, so a 400, not a 500. (A resource with a plan reports the field.)

@@ -82,3 +82,17 @@ describe('Function: compileGateway', () => {
     expect(m.warnings.some((w) => w.includes('HTTP_PROXY'))).toBe(true);
   });
 });
+
+describe('Function: compileGateway, API key values by logical id', () => {
+  it.each(['constructor', 'toString', 'valueOf'])(
+    'generates a value for a key named %s rather than taking an inherited member',
+    (id) => {
+      const template: CfnTemplate = {
+        Resources: { [id]: { Type: 'AWS::ApiGateway::ApiKey', Properties: { Enabled: true } } },
+      };
+      const m = compileGateway({ template, resolve, apiKeyValues: { Other: 'other-value-0123456789' } });
+      expect(m.apiKeys[0]?.logicalId).toBe(id);
+      expect(m.apiKeys[0]?.value).toMatch(/^[A-Za-z0-9]{20,}$/);
+    },
+  );
+});

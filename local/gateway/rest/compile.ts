@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { CfnResource, CfnTemplate, Resolve } from '../../types';
-import { dict } from './dict';
+import { dict, own } from './dict';
 import { parseMapping } from './mapping';
 import type {
   ApiKey,
@@ -448,7 +448,7 @@ export function compileGateway(opts: CompileOptions): GatewayModel {
   const apiKeys: ApiKey[] = [];
   for (const [id, r] of byType('AWS::ApiGateway::ApiKey')) {
     const p = props(r);
-    const value = resolveString(resolve, p['Value']) ?? opts.apiKeyValues?.[id] ?? generateApiKeyValue();
+    const value = resolveString(resolve, p['Value']) ?? own(opts.apiKeyValues, id) ?? generateApiKeyValue();
     apiKeys.push({
       logicalId: id,
       id: resolveString(resolve, { Ref: id }) ?? hashId(`apikey/${id}`, 10),
