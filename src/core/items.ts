@@ -219,7 +219,9 @@ function parseFilterValue(resource: ResourceShape, field: string, raw: string): 
     return raw === 'true';
   }
   // An enum is a string field whose values are known: any other value could never match, and is a typo.
-  const allowed = resource.filterValues?.[field];
+  // Own members only: a declared filter field may be named like an Object.prototype member (`valueOf`).
+  const values = resource.filterValues;
+  const allowed = values && Object.hasOwn(values, field) ? values[field] : undefined;
   if (allowed && !allowed.some((v) => String(v) === raw)) {
     throw new ValidationFailed([
       {

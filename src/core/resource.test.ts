@@ -34,3 +34,32 @@ describe('defineResource: names like Object.prototype members', () => {
     expect(r.filterValues).toEqual({ toString: ['a', 'b'] });
   });
 });
+
+describe('listItems: a filter field named like an Object.prototype member', () => {
+  it('takes any value for a non-enum valueOf beside an enum field (it threw a TypeError: a 500)', async () => {
+    const { listItems } = await import('./items');
+    const resource = defineResource({
+      name: 'things',
+      schema: z.strictObject({ status: z.enum(['a', 'b']), valueOf: z.string() }),
+      filterBy: ['status', 'valueOf'],
+    });
+    const seen: unknown[] = [];
+    const repo = {
+      list: async (q: unknown) => {
+        seen.push(q);
+        return { items: [], positions: [] };
+      },
+    };
+    const reply = await listItems({
+      repo: repo as never,
+      history: {} as never,
+      caller: { tenant: 't', principal: 'p' },
+      resource,
+      request: { headers: {}, query: { valueOf: ['x'] }, body: undefined },
+      settings: { maxBodyBytes: 1000, cursorSecret: 's'.repeat(32) },
+      now: new Date(0),
+    });
+    expect(reply.status).toBe(200);
+    expect(seen).toMatchObject([{ filter: { field: 'valueOf', value: 'x' } }]);
+  });
+});
