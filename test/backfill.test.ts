@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../infra/stack';
 import { startTwin, type Twin } from '../local/twin';
+import { shapes } from '../src/resources/shapes';
+import { DynamoBackfill } from '../src/store/backfill-store';
 import { DynamoDB } from '../src/store/dynamodb';
 import { marshall, unmarshall } from '../src/store/marshal';
 import { historyPartition, historySortKey, sortableNumber } from '../src/store/table-design';
@@ -166,5 +168,48 @@ describe('npm run backfill through the twin', () => {
   it('rewrites nothing on a second run: every item is up to date', async () => {
     const out = await runBackfillCommand();
     expect(out).toMatch(/Done: scanned \d+, rewritten 0, raced 0/);
+  });
+
+  it('never overwrites a write that lands between its Scan and its update: that write wins, version and all', async () => {
+    const id = '01a20000-0000-7000-8000-0000000000b1';
+    await db.call('PutItem', { TableName: table, Item: marshall(legacyRecord(id)) });
+    // The real engine, with a real API write let in just before the backfill's update of this item.
+    class RacingDb extends DynamoDB {
+      override async call<T>(op: string, input: Record<string, unknown>): Promise<T> {
+        if (op === 'UpdateItem' && JSON.stringify(input.Key).includes(id)) {
+          const res = await fetch(`${twin.url}/items/${id}`, {
+            method: 'PATCH',
+            headers: auth,
+            body: JSON.stringify({ price: 9 }),
+          });
+          expect(res.status).toBe(200);
+        }
+        return super.call<T>(op, input);
+      }
+    }
+    const racing = new RacingDb({
+      endpoint: twin.engineEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const backfill = new DynamoBackfill(racing, table, shapes);
+    let raced = 0;
+    let rewritten = 0;
+    let startKey: Record<string, never> | undefined;
+    do {
+      const page = await backfill.page({
+        segment: 0,
+        totalSegments: 1,
+        limit: 2,
+        ...(startKey ? { startKey } : {}),
+      });
+      raced += page.raced;
+      rewritten += page.rewritten;
+      startKey = page.nextKey as Record<string, never> | undefined;
+    } while (startKey);
+    expect({ raced, rewritten }).toEqual({ raced: 1, rewritten: 0 });
+    const after = await record(id);
+    expect(after).toMatchObject({ version: 4, price: 9, _f1pk: `${PK}#status=active` });
+    expect(after?._ssk).toBe(`${sortableNumber(9)}\u0001${id}`);
   });
 });
