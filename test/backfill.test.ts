@@ -140,6 +140,9 @@ describe('npm run backfill through the twin', () => {
 
     const out = await runBackfillCommand();
     expect(out).toContain('Done: scanned 4, rewritten 3, raced 0');
+    // Paced by what DynamoDB reports: the Scan and the updates consumed capacity, and the command says how much.
+    expect(out).toMatch(/raced 0 \(left to concurrent writes\), [1-9][\d.]* capacity units/);
+    expect(out).toMatch(/segment 1\/1: .*resume key none \(segment done\)/);
 
     expect(new Set(await activeIds())).toEqual(new Set([freshId, ...Object.values(ids)]));
     for (const id of Object.values(ids)) {
