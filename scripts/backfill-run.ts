@@ -66,7 +66,7 @@ export function parseResume(text: string): ResumeState {
 export async function runBackfill(
   invoke: InvokeBackfill,
   opts: RunOptions,
-  report: (a: BackfillAnswer, totals: RunTotals) => void,
+  report: (a: BackfillAnswer, totals: RunTotals, state: ResumeState) => void,
 ): Promise<{ totals: RunTotals; state: ResumeState }> {
   const totalSegments = opts.resume?.totalSegments ?? opts.segments ?? 1;
   const pending =
@@ -89,7 +89,7 @@ export async function runBackfill(
         totals[k] += Number(a[k]) || 0;
       if (a.resumeKey === null) pending.splice(pending.indexOf(p), 1);
       else p.startKey = a.resumeKey;
-      report(a, totals);
+      report(a, totals, state);
       if (a.resumeKey === null) return;
     }
   };

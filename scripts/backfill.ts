@@ -108,6 +108,19 @@ try {
     if (r.headers.get('x-amz-function-error')) throw new Error(`${fn} failed: ${r.text}`);
     return JSON.parse(r.text) as BackfillAnswer;
   };
+  let latest: ResumeState | undefined;
+  const again = values.function
+    ? ` --function ${values.function} --region ${api.region}`
+    : values['data-dir']
+      ? ` --data-dir ${values['data-dir']}`
+      : '';
+  const resumeHint = (state: ResumeState) =>
+    `resume with: npm run backfill --${again} --resume '${JSON.stringify(state)}'\n`;
+  // Ctrl-C: the invocations under way finish on their own (and are redone, harmlessly, by the resumed run).
+  process.once('SIGINT', () => {
+    if (latest) process.stderr.write(`\nstopped. ${resumeHint(latest)}`);
+    process.exit(130);
+  });
   try {
     const { totals } = await runBackfill(
       call,
@@ -118,7 +131,10 @@ try {
         ...(maxSeconds ? { maxSeconds } : {}),
         ...(resume ? { resume } : {}),
       },
-      (a) => out(line(a)),
+      (a, _totals, state) => {
+        latest = state;
+        out(line(a));
+      },
     );
     out(
       `Done: scanned ${totals.scanned}, rewritten ${totals.rewritten}, raced ${totals.raced} (left to ` +
@@ -127,7 +143,7 @@ try {
   } catch (e) {
     const state = (e as { state?: ResumeState }).state;
     process.stderr.write(`backfill stopped: ${(e as Error).message}\n`);
-    if (state) process.stderr.write(`resume with: npm run backfill -- --resume '${JSON.stringify(state)}'\n`);
+    if (state) process.stderr.write(resumeHint(state));
     process.exitCode = 1;
   }
 } catch (e) {
