@@ -43,6 +43,7 @@ import {
 } from '../src/handlers/operations';
 import { resources } from '../src/resources/index';
 import { indexesFor, PK, SK, TTL_ATTRIBUTE } from '../src/store/table-design';
+import { Backfill } from './backfill';
 import { type ApiConfig, type ConfigWarning, loadConfig } from './config';
 import { refusePlaceholderIssuer } from './deploy-guard';
 import { acknowledgeNagFindings, addNagChecks } from './nag';
@@ -70,6 +71,7 @@ export const OUTPUTS = {
   apiKeyId: 'ApiKeyId',
   tableName: 'TableName',
   historyDeadLetters: 'HistoryDeadLettersUrl',
+  backfillFunction: 'BackfillFunctionName',
 } as const;
 
 /**
@@ -626,6 +628,17 @@ export class CrudApiStack extends Stack {
     new CfnOutput(this, OUTPUTS.historyDeadLetters, {
       value: this.functions.historyDeadLetters.queueUrl,
       description: 'Stream batches the history consumer could not process',
+    });
+    // Existing items into new or changed indexes: no route, started by npm run backfill (docs/deploy.md).
+    const backfill = new Backfill(this, 'Backfill', {
+      table: this.table,
+      resources: declared,
+      config,
+      removalPolicy,
+    });
+    new CfnOutput(this, OUTPUTS.backfillFunction, {
+      value: backfill.fn.functionName,
+      description: 'npm run backfill -- --function <this> --region <region>',
     });
 
     acknowledgeNagFindings({

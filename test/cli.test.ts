@@ -21,6 +21,7 @@ const COMMANDS = {
   'bench:memory': ['--expose-gc', '--import', 'tsx', 'bench/memory-rounds.ts'],
   fuzz: ['--expose-gc', '--import', 'tsx', 'test/fuzz-run.ts'],
   redrive: ['--import', 'tsx', 'local/redrive/cli.ts'],
+  backfill: ['--import', 'tsx', 'scripts/backfill.ts'],
 } as const;
 
 function run(command: keyof typeof COMMANDS, args: string[], env: NodeJS.ProcessEnv = {}) {

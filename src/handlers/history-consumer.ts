@@ -2,6 +2,7 @@
  * The change-history consumer: a DynamoDB Streams batch in, one history entry per item change out.
  *
  * - Only item records count (`_type = item`); the event source mapping filters the rest out, and so does this.
+ *   A MODIFY that keeps the version (a backfill rewriting index attributes) is not a change either.
  * - Idempotent: an entry is keyed by the version it produced and written once, so a replayed record or a
  *   retried batch writes nothing twice.
  * - Partial batch responses (`ReportBatchItemFailures`): a record that fails is reported by its sequence
@@ -12,6 +13,7 @@
  * @module
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { isRewriteOnly } from '../core/backfill';
 import { entryFor } from '../core/history';
 import { DynamoDB } from '../store/dynamodb';
 import { DynamoHistoryRepo } from '../store/history-store';
@@ -30,6 +32,8 @@ async function processRecord(record: DynamoDBRecord): Promise<'written' | 'repla
   const oldImage = data.OldImage ? unmarshall(data.OldImage as AttributeMap) : undefined;
   const image = newImage ?? oldImage;
   if (image?._type !== 'item') return 'skipped';
+  // A backfill's rewrite of index attributes keeps the version: not a change of the item, so no entry.
+  if (eventName === 'MODIFY' && isRewriteOnly(oldImage, newImage)) return 'skipped';
   const m = ITEM_PK.exec(String(image._pk));
   if (!m || typeof image.id !== 'string') throw new TypeError('item record without a valid key');
   const [, tenant, resource] = m as unknown as [string, string, string];

@@ -60,7 +60,7 @@ function ttlSeconds(v: unknown): number | undefined {
 }
 
 /** The index attributes an item's fields imply; `undefined` means "remove". */
-function indexAttributes(
+export function indexAttributes(
   resource: ResourceShape,
   pk: string,
   data: Readonly<Record<string, unknown>>,
