@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import type { LoadedStack, Resolver, StackArtifact } from './assembly/index';
 import { createTables, type Engine, startEngine, type TableState } from './engine/index';
 import { clientErrorListener } from './gateway/client-error';
-import type { Gateway } from './gateway/gateway';
+import { createGateway, type Gateway } from './gateway/gateway';
 import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
 import { JWKS_PATH } from './identity/index';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
 import { restartNeeded } from './restart-needed';
 import { PROJECT_ROOT, synthesizeCached } from './synth';
-import type { FunctionSpec, Log } from './types';
+import type { FunctionSpec, Invoke, Log } from './types';
 
 /** A request handler that answers (true) or passes the request on (false). */
 type Claim = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -152,32 +152,56 @@ export async function startFunctions(a: {
   return { functions, iam, lambda };
 }
 
-/** The API key values of the last run (by logical id), so clients keep working across restarts. */
-export function readApiKeyValues(dataDir: string): Record<string, string> {
-  const file = join(dataDir, 'api-keys.json');
-  try {
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** Writes `api-keys.json` and `local.json` (what the CLI prints and `npm run redrive` reads). */
-export function writeLocalFiles(
-  dataDir: string,
-  gateway: Gateway,
-  local: { url: string; apiKey: string; issuer: string; audience: string; engineEndpoint: string },
-): void {
+/**
+ * Serves the template's APIs on the front server, with the API key values of the last run (so clients keep
+ * working across restarts), and writes `api-keys.json` and `local.json` (what the CLI prints and
+ * `npm run redrive` reads).
+ */
+export function serveGateway(
+  front: FrontRoutes,
+  a: {
+    readonly stack: StackArtifact;
+    readonly resolver: Resolver;
+    readonly invoke: Invoke;
+    readonly dataDir: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly log: Log;
+    readonly local: { readonly issuer: string; readonly audience: string; readonly engineEndpoint: string };
+  },
+): { gateway: Gateway; url: string; apiKey: string } {
+  const keysFile = join(a.dataDir, 'api-keys.json');
+  const gateway = createGateway({
+    template: a.stack.template,
+    resolve: a.resolver.resolve,
+    invoke: a.invoke,
+    log: a.log,
+    region: a.region,
+    accountId: a.accountId,
+    apiKeyValues: readJson<Record<string, string>>(keysFile, {}),
+  });
+  front.gateway = gateway;
   writeFileSync(
-    join(dataDir, 'api-keys.json'),
+    keysFile,
     JSON.stringify(Object.fromEntries(gateway.apiKeys.map((k) => [k.logicalId, k.value])), null, 2),
   );
-  const { url, apiKey, issuer, audience, engineEndpoint } = local;
+  const url = `${a.local.issuer}${gateway.basePath}`;
+  const apiKey = gateway.apiKeys[0]?.value ?? '';
+  const { issuer, audience, engineEndpoint } = a.local;
   writeFileSync(
-    join(dataDir, 'local.json'),
+    join(a.dataDir, 'local.json'),
     // engineEndpoint: for npm run redrive, which reads the stream as the twin's pollers do.
     `${JSON.stringify({ url, apiKey, issuer, audience, jwksUrl: `${issuer}${JWKS_PATH}`, engineEndpoint }, null, 2)}\n`,
   );
+  return { gateway, url, apiKey };
+}
+
+function readJson<T>(file: string, fallback: T): T {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 /** What hot reload works on; `functions` is replaced by each reload. */

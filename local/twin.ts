@@ -22,7 +22,7 @@ import {
   selectStack,
 } from './assembly/index';
 import type { Engine, TableState } from './engine/index';
-import { createGateway, type RouteInfo } from './gateway/gateway';
+import type { RouteInfo } from './gateway/gateway';
 import type { IamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { requireJava17 } from './java';
@@ -35,14 +35,13 @@ import {
   listen,
   prepareTables,
   type ReloadState,
-  readApiKeyValues,
   reloadFunctions,
+  serveGateway,
   since,
   startEngineEarly,
   startFunctions,
   synthesizer,
   watchSources,
-  writeLocalFiles,
 } from './twin-steps';
 import type { Log } from './types';
 
@@ -216,24 +215,15 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       invoke: runtime.invoke,
     });
 
-    const gateway = createGateway({
-      template: stack.template,
-      resolve: resolver.resolve,
+    const { gateway, url, apiKey } = serveGateway(front, {
+      stack,
+      resolver,
       invoke: runtime.invoke,
-      log,
+      dataDir,
       region,
       accountId,
-      apiKeyValues: readApiKeyValues(dataDir),
-    });
-    front.gateway = gateway;
-    const url = `${origin}${gateway.basePath}`;
-    const apiKey = gateway.apiKeys[0]?.value ?? '';
-    writeLocalFiles(dataDir, gateway, {
-      url,
-      apiKey,
-      issuer: origin,
-      audience: LOCAL_AUDIENCE,
-      engineEndpoint: engine.endpoint,
+      log,
+      local: { issuer: origin, audience: LOCAL_AUDIENCE, engineEndpoint: engine.endpoint },
     });
 
     const reload = async (): Promise<string[]> => {
