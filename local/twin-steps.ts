@@ -7,7 +7,15 @@
 import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { LoadedStack, Resolver, StackArtifact } from './assembly/index';
+import {
+  createResolver,
+  createSecretStore,
+  type LoadedStack,
+  type Resolver,
+  readCloudAssembly,
+  type StackArtifact,
+  selectStack,
+} from './assembly/index';
 import { createTables, type Engine, startEngine, type TableState } from './engine/index';
 import { clientErrorListener } from './gateway/client-error';
 import { createGateway, type Gateway } from './gateway/gateway';
@@ -15,6 +23,8 @@ import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from 
 import { JWKS_PATH } from './identity/index';
 import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
 import { restartNeeded } from './restart-needed';
+import type { EventSourceMappings } from './streams/index';
+import { unsupportedResources } from './support';
 import { PROJECT_ROOT, synthesizeCached } from './synth';
 import type { FunctionSpec, Invoke, Log } from './types';
 
@@ -292,4 +302,52 @@ export function synthesizer(
     log(reused ? `Reused the last synth in ${s} s (nothing it depends on changed)` : `Synthesized in ${s} s`);
     return outDir;
   };
+}
+
+/** What a twin holds while it starts and runs, stopped in reverse order by {@link stopAll}. */
+export interface Held {
+  readonly server: Server;
+  readonly front: FrontRoutes;
+  engineStarting?: Promise<Engine>;
+  engine?: Engine;
+  iam?: IamProxy | undefined;
+  lambda?: LambdaRuntime;
+  streams?: EventSourceMappings;
+}
+
+/** Stops whatever the twin holds: the streams before the runtime, so no batch is left half-delivered. */
+export async function stopAll(h: Held): Promise<void> {
+  h.front.gateway?.close();
+  await h.streams?.stop();
+  await h.lambda?.stop();
+  await h.iam?.stop();
+  // The engine starts while the app synthesizes: a failed synth may find it still starting.
+  await (h.engine ?? (await h.engineStarting?.catch(() => undefined)))?.stop();
+  await new Promise<void>((ok) => {
+    h.server.close(() => ok());
+    h.server.closeAllConnections();
+  });
+}
+
+/** The stack of the assembly in `assemblyDir` and its resolver; logs the resource types the twin leaves out. */
+export function readStack(
+  assemblyDir: string,
+  a: {
+    readonly stackName?: string;
+    readonly dataDir: string;
+    readonly region: string;
+    readonly accountId: string;
+    readonly log: Log;
+  },
+): { stack: StackArtifact; resolver: Resolver } {
+  const stack = selectStack(readCloudAssembly(assemblyDir), a.stackName);
+  for (const r of unsupportedResources(stack.template)) a.log(`not emulated (left out): ${r}`);
+  const resolver = createResolver(stack.template, {
+    stackName: stack.stackName,
+    region: a.region,
+    accountId: a.accountId,
+    secrets: createSecretStore({ dataDir: a.dataDir }),
+    log: a.log,
+  });
+  return { stack, resolver };
 }

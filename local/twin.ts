@@ -12,15 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  createResolver,
-  createSecretStore,
-  functionSpecs,
-  loadStack,
-  readCloudAssembly,
-  type StackArtifact,
-  selectStack,
-} from './assembly/index';
+import { functionSpecs, loadStack } from './assembly/index';
 import type { Engine, TableState } from './engine/index';
 import type { RouteInfo } from './gateway/gateway';
 import type { IamProxy } from './iam/index';
@@ -29,17 +21,19 @@ import { requireJava17 } from './java';
 import type { LambdaRuntime } from './lambda/index';
 import { createLambdaApi } from './redrive/lambda-api';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
-import { unsupportedResources } from './support';
 import {
   frontServer,
+  type Held,
   listen,
   prepareTables,
   type ReloadState,
+  readStack,
   reloadFunctions,
   serveGateway,
   since,
   startEngineEarly,
   startFunctions,
+  stopAll,
   synthesizer,
   watchSources,
 } from './twin-steps';
@@ -136,52 +130,37 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const issuer = await createLocalIssuer({ dataDir, issuer: origin, audience: LOCAL_AUDIENCE });
   front.jwks = jwksHandler(issuer);
 
-  let engine: Engine | undefined;
-  let engineStarting: Promise<Engine> | undefined;
-  let lambda: LambdaRuntime | undefined;
-  let iam: IamProxy | undefined;
-  let streams: EventSourceMappings | undefined; // local/streams
-  const cleanup = async () => {
-    front.gateway?.close();
-    await streams?.stop(); // local/streams: before the runtime, so no batch is left half-delivered
-    await lambda?.stop();
-    await iam?.stop();
-    // The engine starts while the app synthesizes: a failed synth may find it still starting.
-    await (engine ?? (await engineStarting?.catch(() => undefined)))?.stop();
-    await new Promise<void>((ok) => {
-      server.close(() => ok());
-      server.closeAllConnections();
-    });
-  };
+  const held: Held = { server, front };
+  const cleanup = () => stopAll(held);
 
   try {
-    const context = {
-      stage: 'local',
-      ...opts.context,
-      jwtIssuer: origin,
-      jwksUrl: `${origin}${JWKS_PATH}`,
-      jwtAudience: LOCAL_AUDIENCE,
-    };
-    const synth = synthesizer(dataDir, context, log);
-    const load = (dir: string): StackArtifact => selectStack(readCloudAssembly(dir), opts.stackName);
-
-    engineStarting = startEngineEarly(opts, dataDir, log, (error) => {
+    const synth = synthesizer(
+      dataDir,
+      {
+        stage: 'local',
+        ...opts.context,
+        jwtIssuer: origin,
+        jwksUrl: `${origin}${JWKS_PATH}`,
+        jwtAudience: LOCAL_AUDIENCE,
+      },
+      log,
+    );
+    held.engineStarting = startEngineEarly(opts, dataDir, log, (error) => {
       void cleanup()
         .catch(() => {})
         .then(() => opts.onFatal?.(error));
     });
-    const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
-    for (const r of unsupportedResources(stack.template)) log(`not emulated (left out): ${r}`);
-    const secrets = createSecretStore({ dataDir });
-    const resolver = createResolver(stack.template, {
-      stackName: stack.stackName,
+    const where = {
+      dataDir,
       region,
       accountId,
-      secrets,
       log,
-    });
+      ...(opts.stackName ? { stackName: opts.stackName } : {}),
+    };
+    const { stack, resolver } = readStack(opts.assembly ? resolve(opts.assembly) : await synth(), where);
 
-    engine = await engineStarting;
+    const engine = await held.engineStarting;
+    held.engine = engine;
     const tables = await prepareTables(stack, resolver, engine, region, log);
     const fns = await startFunctions({
       stack,
@@ -194,9 +173,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       accountId,
       log,
     });
-    iam = fns.iam;
-    lambda = fns.lambda;
-    const runtime = fns.lambda;
+    const { iam, lambda: runtime } = fns;
+    held.iam = iam;
+    held.lambda = runtime;
     const state: ReloadState = { functions: fns.functions, stack, tables, iam, lambda: runtime };
     // local/streams: poll the tables' streams into the functions of the template's event source mappings.
     const eventSources = await startEventSourceMappings({
@@ -208,7 +187,7 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
       log,
       region,
     });
-    streams = eventSources;
+    held.streams = eventSources;
     front.lambdaApi = createLambdaApi({
       functions: () => state.functions,
       mappings: () => eventSources.mappings,
