@@ -10,31 +10,34 @@
  * await twin.stop();
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join, resolve } from 'node:path';
-import {
-  createResolver,
-  createSecretStore,
-  functionSpecs,
-  loadStack,
-  readCloudAssembly,
-  type StackArtifact,
-  selectStack,
-} from './assembly/index';
-import { createTables, type Engine, startEngine, type TableState } from './engine/index';
-import { clientErrorListener } from './gateway/client-error';
-import { createGateway, type Gateway, type RouteInfo } from './gateway/gateway';
-import { buildIamGuard, functionPrincipals, type IamProxy, startIamProxy } from './iam/index';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { functionSpecs, loadStack } from './assembly/index';
+import type { Engine, TableState } from './engine/index';
+import type { RouteInfo } from './gateway/gateway';
+import type { IamProxy } from './iam/index';
 import { createLocalIssuer, JWKS_PATH, jwksHandler, type LocalIssuer } from './identity/index';
 import { requireJava17 } from './java';
-import { createLambdaRuntime, type LambdaRuntime } from './lambda/index';
+import type { LambdaRuntime } from './lambda/index';
 import { createLambdaApi } from './redrive/lambda-api';
-import { restartNeeded } from './restart-needed';
 import { type EventSourceMappings, startEventSourceMappings } from './streams/index';
-import { unsupportedResources } from './support';
-import { PROJECT_ROOT, synthesizeCached } from './synth';
-import type { FunctionSpec, Log } from './types';
+import {
+  frontServer,
+  type Held,
+  listen,
+  prepareTables,
+  type ReloadState,
+  readStack,
+  reloadFunctions,
+  serveGateway,
+  since,
+  startEngineEarly,
+  startFunctions,
+  stopAll,
+  synthesizer,
+  watchSources,
+} from './twin-steps';
+import type { Log } from './types';
 
 export interface TwinOptions {
   /** TCP port; 0 picks a free one. @default 3000 */
@@ -108,24 +111,6 @@ export interface Twin {
 /** The audience our local tokens carry. */
 export const LOCAL_AUDIENCE = 'crud-api-local';
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      ok((server.address() as { port: number }).port);
-    });
-  });
-}
-
-function readJson<T>(file: string, fallback: T): T {
-  try {
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
 /** Starts the twin; resolves once it serves requests. */
 export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const log = opts.log ?? (() => {});
@@ -139,177 +124,87 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
   const accountId = '000000000000';
 
   // The port is needed before the synth: the authorizer is configured with our JWKS URL.
-  let gateway: Gateway | undefined;
-  let serveJwks: ReturnType<typeof jwksHandler> | undefined;
-  let lambdaApi: ReturnType<typeof createLambdaApi> | undefined; // npm run redrive invokes through it
-  const server = createServer((req, res) => {
-    if (serveJwks?.(req, res)) return;
-    if (lambdaApi?.(req, res)) return;
-    if (!gateway) {
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-      res.end('{"message":"starting"}');
-      return;
-    }
-    gateway.handler(req, res);
-  });
-  server.keepAliveTimeout = 65_000;
-  server.on('clientError', clientErrorListener(log)); // unparseable requests: node:http's answer, logged
+  const { server, routes: front } = frontServer(log);
   const port = await listen(server, opts.port ?? 3000, host);
   const origin = `http://${host}:${port}`;
   const issuer = await createLocalIssuer({ dataDir, issuer: origin, audience: LOCAL_AUDIENCE });
-  serveJwks = jwksHandler(issuer);
+  front.jwks = jwksHandler(issuer);
 
-  let engine: Engine | undefined;
-  let engineStarting: Promise<Engine> | undefined;
-  let lambda: LambdaRuntime | undefined;
-  let iam: IamProxy | undefined;
-  let streams: EventSourceMappings | undefined; // local/streams
-  const cleanup = async () => {
-    gateway?.close();
-    await streams?.stop(); // local/streams: before the runtime, so no batch is left half-delivered
-    await lambda?.stop();
-    await iam?.stop();
-    // The engine starts while the app synthesizes: a failed synth may find it still starting.
-    await (engine ?? (await engineStarting?.catch(() => undefined)))?.stop();
-    await new Promise<void>((ok) => {
-      server.close(() => ok());
-      server.closeAllConnections();
-    });
-  };
+  const held: Held = { server, front };
+  const cleanup = () => stopAll(held);
 
   try {
-    const context = {
-      stage: 'local',
-      ...opts.context,
-      jwtIssuer: origin,
-      jwksUrl: `${origin}${JWKS_PATH}`,
-      jwtAudience: LOCAL_AUDIENCE,
-    };
-    const assemblyDir = join(dataDir, 'cdk.out');
-    // A restart with the same sources, lock file, context and API_*/CDK_* variables reuses the last assembly.
-    const synth = async () => {
-      const t = performance.now();
-      const { reused } = await synthesizeCached({ outDir: assemblyDir, context, log });
-      const s = ((performance.now() - t) / 1000).toFixed(1);
-      log(
-        reused ? `Reused the last synth in ${s} s (nothing it depends on changed)` : `Synthesized in ${s} s`,
-      );
-      return assemblyDir;
-    };
-    const load = (dir: string): StackArtifact => selectStack(readCloudAssembly(dir), opts.stackName);
-
-    // DynamoDB Local's JVM (3-4 s) starts while the app synthesizes; its tables wait for the template.
-    log(opts.dynamodbEndpoint ? `Using DynamoDB at ${opts.dynamodbEndpoint}` : 'Starting DynamoDB Local...');
-    engineStarting = startEngine({
-      ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
-      ...(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
-      log,
-      // Everything the twin handed out points at the engine's port, which a restart keeps; the stream pollers
-      // retry until it answers and resume from their checkpoints (DynamoDB Local keeps persisted streams).
-      onFatal: (error) => {
-        void cleanup()
-          .catch(() => {})
-          .then(() => opts.onFatal?.(error));
+    const synth = synthesizer(
+      dataDir,
+      {
+        stage: 'local',
+        ...opts.context,
+        jwtIssuer: origin,
+        jwksUrl: `${origin}${JWKS_PATH}`,
+        jwtAudience: LOCAL_AUDIENCE,
       },
-    });
-    // Its failure is reported where it is awaited, below; until then it must not count as unhandled.
-    engineStarting.catch(() => {});
-    const engineAsked = performance.now();
-    engineStarting.then(
-      (e) => log(`${e.external ? 'DynamoDB' : 'DynamoDB Local'} answering after ${since(engineAsked)}`),
-      () => {},
+      log,
     );
-    const stack = load(opts.assembly ? resolve(opts.assembly) : await synth());
-    for (const r of unsupportedResources(stack.template)) log(`not emulated (left out): ${r}`);
-    const secrets = createSecretStore({ dataDir });
-    const resolver = createResolver(stack.template, {
-      stackName: stack.stackName,
+    held.engineStarting = startEngineEarly(opts, dataDir, log, (error) => {
+      void cleanup()
+        .catch(() => {})
+        .then(() => opts.onFatal?.(error));
+    });
+    const where = {
+      dataDir,
       region,
       accountId,
-      secrets,
       log,
-    });
+      ...(opts.stackName ? { stackName: opts.stackName } : {}),
+    };
+    const { stack, resolver } = readStack(opts.assembly ? resolve(opts.assembly) : await synth(), where);
 
-    engine = await engineStarting;
-    const tablesAsked = performance.now();
-    const tables = await createTables(stack.template, resolver.resolve, engine.endpoint, {
-      log,
+    const engine = await held.engineStarting;
+    held.engine = engine;
+    const tables = await prepareTables(stack, resolver, engine, region, log);
+    const fns = await startFunctions({
+      stack,
+      resolver,
+      functions: functionSpecs(stack, resolver, log),
+      engine,
+      enforceIam: opts.enforceIam ?? true,
+      dataDir,
       region,
-      isIncluded: resolver.isIncluded,
-    });
-    for (const t of tables) {
-      if (t.streamArn) resolver.setAttribute(t.logicalId, 'StreamArn', t.streamArn);
-      log(`Table ${t.tableName} ${t.created ? 'created' : 'kept (data from the last run)'}`);
-    }
-    log(`Tables ready in ${since(tablesAsked)}`);
-
-    let functions = functionSpecs(stack, resolver, log);
-    // IAM: each function reaches the engine through the proxy, at its own endpoint (its own role).
-    if (opts.enforceIam ?? true) {
-      const principals = functionPrincipals(stack.template, resolver, functions, { accountId, log });
-      iam = await startIamProxy({
-        engineEndpoint: engine.endpoint,
-        principals,
-        region,
-        accountId,
-        log,
-        guardModule: buildIamGuard(join(dataDir, 'lambda')),
-      });
-      functions = functions.map(iam.withEndpoint);
-      log(`IAM: DynamoDB calls checked against each function's role (${iam.url}; --no-iam to turn off)`);
-    }
-    lambda = createLambdaRuntime({
-      functions,
+      accountId,
       log,
-      region,
-      endpoints: iam
-        ? { dynamodbStreams: engine.endpoint }
-        : { dynamodb: engine.endpoint, dynamodbStreams: engine.endpoint },
-      workDir: join(dataDir, 'lambda'),
     });
+    const { iam, lambda: runtime } = fns;
+    held.iam = iam;
+    held.lambda = runtime;
+    const state: ReloadState = { functions: fns.functions, stack, tables, iam, lambda: runtime };
     // local/streams: poll the tables' streams into the functions of the template's event source mappings.
     const eventSources = await startEventSourceMappings({
       template: stack.template,
       resolver,
-      invoke: lambda.invoke,
+      invoke: runtime.invoke,
       endpoint: engine.endpoint,
       dataDir,
       log,
       region,
     });
-    streams = eventSources;
-    lambdaApi = createLambdaApi({
-      functions: () => functions,
+    held.streams = eventSources;
+    front.lambdaApi = createLambdaApi({
+      functions: () => state.functions,
       mappings: () => eventSources.mappings,
-      invoke: lambda.invoke,
+      invoke: runtime.invoke,
     });
 
-    const keysFile = join(dataDir, 'api-keys.json');
-    gateway = createGateway({
-      template: stack.template,
-      resolve: resolver.resolve,
-      invoke: lambda.invoke,
-      log,
+    const { gateway, url, apiKey } = serveGateway(front, {
+      stack,
+      resolver,
+      invoke: runtime.invoke,
+      dataDir,
       region,
       accountId,
-      apiKeyValues: readJson<Record<string, string>>(keysFile, {}),
+      log,
+      local: { issuer: origin, audience: LOCAL_AUDIENCE, engineEndpoint: engine.endpoint },
     });
-    writeFileSync(
-      keysFile,
-      JSON.stringify(Object.fromEntries(gateway.apiKeys.map((k) => [k.logicalId, k.value])), null, 2),
-    );
 
-    const url = `${origin}${gateway.basePath}`;
-    const apiKey = gateway.apiKeys[0]?.value ?? '';
-    writeFileSync(
-      join(dataDir, 'local.json'),
-      // engineEndpoint: for npm run redrive, which reads the stream as the twin's pollers do.
-      `${JSON.stringify({ url, apiKey, issuer: origin, audience: LOCAL_AUDIENCE, jwksUrl: `${origin}${JWKS_PATH}`, engineEndpoint: engine.endpoint }, null, 2)}\n`,
-    );
-
-    const runtime = lambda;
-    // Hot reload swaps function code and variables. Routes, tables and other resources are read at start:
-    // a change to those needs a restart (the data stays), and the reload says which.
     const reload = async (): Promise<string[]> => {
       const next = loadStack({
         assemblyDir: opts.assembly ? resolve(opts.assembly) : await synth(),
@@ -319,52 +214,9 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
         log,
         ...(opts.stackName ? { stackName: opts.stackName } : {}),
       });
-      for (const t of tables)
-        if (t.streamArn) next.resolver.setAttribute(t.logicalId, 'StreamArn', t.streamArn);
-      let specs = next.functions();
-      if (iam) {
-        iam.setPrincipals(functionPrincipals(next.stack.template, next.resolver, specs, { accountId, log }));
-        specs = specs.map(iam.withEndpoint);
-      }
-      const changed = specs.filter((f) => {
-        const old = functions.find((o) => o.logicalId === f.logicalId);
-        return (
-          old &&
-          (old.codeDir !== f.codeDir ||
-            JSON.stringify(old.environment) !== JSON.stringify(f.environment) ||
-            preloadKey(old) !== preloadKey(f))
-        );
-      });
-      await Promise.all(changed.map((f) => runtime.reload(f.logicalId, f)));
-      // Only the functions the runtime runs: a new one is served after a restart.
-      functions = functions.map((o) => specs.find((f) => f.logicalId === o.logicalId) ?? o);
-      const unserved = restartNeeded(stack.template, next.stack.template);
-      if (unserved.length > 0)
-        log(
-          `Restart needed to serve: ${unserved.join(', ')} (a reload swaps only functions' code and settings)`,
-        );
-      return changed.map((f) => f.logicalId);
+      return reloadFunctions(state, next, accountId, log);
     };
-
-    let watcher: ReturnType<typeof watch> | undefined;
-    if (opts.watch && !opts.assembly) {
-      let timer: NodeJS.Timeout | undefined;
-      let running: Promise<unknown> = Promise.resolve();
-      watcher = watch(join(PROJECT_ROOT, 'src'), { recursive: true }, (_event, file) => {
-        if (!file || file.endsWith('.test.ts')) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          running = running.then(async () => {
-            try {
-              const swapped = await reload();
-              log(swapped.length ? `Reloaded ${swapped.join(', ')}` : 'No function changed');
-            } catch (e) {
-              log(`Reload failed, still serving the previous code: ${(e as Error).message}`);
-            }
-          });
-        }, 250);
-      });
-    }
+    const watcher = opts.watch && !opts.assembly ? watchSources(reload, log) : undefined;
 
     log(`Started in ${since(started)}`);
     return {
@@ -392,14 +244,4 @@ export async function startTwin(opts: TwinOptions = {}): Promise<Twin> {
     await cleanup().catch(() => {});
     throw e;
   }
-}
-
-/** Seconds since `t` (a `performance.now()`), for progress lines. */
-function since(t: number): string {
-  return `${((performance.now() - t) / 1000).toFixed(1)} s`;
-}
-
-/** What a function's environments preload, comparable across reloads (a changed role means new environments). */
-function preloadKey(f: FunctionSpec): string {
-  return JSON.stringify(f.preload ?? null, (_k, v: unknown) => (v instanceof RegExp ? String(v) : v));
 }

@@ -2,11 +2,9 @@
  * The code that runs inside one Lambda execution environment (a worker thread): it patches console and
  * stdout/stderr into Lambda-style log lines, loads the handler module, then serves one invocation at a time.
  *
- * Messages (kept small; tags are numbers): main -> worker `{ id, event, requestId, deadline }`;
- * worker -> main `{ t: 0, initMs }` ready, `{ t: 1, line }` log, `{ t: 2, id, ok, json | errorType+errorMessage,
- * mem }` result, `{ t: 3, errorType, errorMessage }` init failed, `{ t: 4, errorType, errorMessage }` crash
- * (the environment exits right after), `{ t: 5, line }` a line for the twin's own log (from the preloaded module,
- * `workerData.preload`, which is installed before the handler's module loads: the twin's IAM check).
+ * It speaks `protocol.mjs` with the pool: one message in per invocation, and `ToPool` messages out (a crash
+ * message comes right before the environment exits; `twinLog` lines come from the preloaded module,
+ * `workerData.preload`, installed before the handler's module loads: the twin's IAM check).
  * @module
  */
 import { createRequire, register } from 'node:module';
@@ -14,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { ToPool } from './protocol.mjs';
 
 const t0 = performance.now();
 const port = parentPort;
@@ -25,7 +24,7 @@ let requestId = 'undefined'; // what Lambda prints outside an invocation
 let currentId = -1;
 let deadline = 0;
 
-const post = (line) => port.postMessage({ t: 1, line });
+const post = (line) => port.postMessage({ t: ToPool.log, line });
 
 function patchLogs() {
   const emit = (level) =>
@@ -70,7 +69,7 @@ function errorInfo(e) {
 }
 
 function crash(info) {
-  port.postMessage({ t: 4, errorType: info.errorType, errorMessage: info.errorMessage });
+  port.postMessage({ t: ToPool.crash, errorType: info.errorType, errorMessage: info.errorMessage });
 }
 
 process.on('uncaughtException', (e) => {
@@ -145,7 +144,7 @@ async function loadHandler() {
 patchLogs();
 if (wd.hooks) register(wd.hooks, { data: { fallbackParent: wd.fallbackParent } });
 if (wd.preload) {
-  const twinLog = (line) => port.postMessage({ t: 5, line });
+  const twinLog = (line) => port.postMessage({ t: ToPool.twinLog, line });
   try {
     const { install } = await import(wd.preload.module);
     install(wd.preload, twinLog);
@@ -157,12 +156,20 @@ if (wd.preload) {
 }
 const handler = await loadHandler();
 if (typeof handler !== 'function') {
-  port.postMessage({ t: 3, errorType: handler.errorType, errorMessage: handler.errorMessage });
+  port.postMessage({ t: ToPool.initError, errorType: handler.errorType, errorMessage: handler.errorMessage });
 } else {
   const usesCallback = handler.length >= 3;
   let warnedSync = false;
 
-  const finishMessage = { t: 2, id: 0, ok: true, json: '', errorType: '', errorMessage: '', mem: 0 };
+  const finishMessage = {
+    t: ToPool.result,
+    id: 0,
+    ok: true,
+    json: '',
+    errorType: '',
+    errorMessage: '',
+    mem: 0,
+  };
 
   const send = (id, ok, json, errorType, errorMessage) => {
     process.stdout.flushPartial();
@@ -258,5 +265,5 @@ if (typeof handler !== 'function') {
       done(null, null);
     }
   });
-  port.postMessage({ t: 0, initMs: performance.now() - t0 });
+  port.postMessage({ t: ToPool.ready, initMs: performance.now() - t0 });
 }

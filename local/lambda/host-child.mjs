@@ -3,14 +3,13 @@
  * each environment is a worker thread of this process running `bootstrap.mjs`, exactly as in the twin, and this
  * file only relays. Plain JavaScript: it runs under the declared Node with no loader.
  *
- * Over IPC (advanced serialization, so what a worker could be sent can be sent here):
- * twin -> child `{ o: 0, id, url, options }` start an environment, `{ o: 1, id, m }` a message for it,
- * `{ o: 2, id }` terminate it; child -> twin `{ ready: version }` once listening, `{ id, m }` a message from the
- * environment (the bootstrap's own kinds, unchanged), `{ id, err: { name, message, code } }` its error event,
- * `{ id, exit: code }` its end. The child ends when the twin disconnects, however the twin ended.
+ * Over IPC (advanced serialization, so what a worker could be sent can be sent here), the `ToHost` requests of
+ * `protocol.mjs` in, and the environments' messages (relayed unchanged), error events and ends out. The child
+ * ends when the twin disconnects, however the twin ended.
  * @module
  */
 import { Worker } from 'node:worker_threads';
+import { ToHost } from './protocol.mjs';
 
 const workers = new Map();
 const send = (m) => {
@@ -30,13 +29,13 @@ function start(id, url, options) {
 
 process.on('message', (msg) => {
   switch (msg.o) {
-    case 1:
+    case ToHost.message:
       workers.get(msg.id)?.postMessage(msg.m);
       return;
-    case 0:
+    case ToHost.start:
       start(msg.id, msg.url, msg.options);
       return;
-    case 2:
+    case ToHost.terminate:
       void workers.get(msg.id)?.terminate();
       return;
   }

@@ -18,6 +18,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Log } from '../types';
+import { type HostRequest, ToHost } from './protocol.mjs';
 
 /** The part of a `Worker` the pool uses: one execution environment. */
 export interface EnvironmentHandle {
@@ -65,14 +66,14 @@ class ChildEnvironment implements EnvironmentHandle {
   ) {}
 
   postMessage(message: unknown): void {
-    this.host.send({ o: 1, id: this.id, m: message });
+    this.host.send({ o: ToHost.message, id: this.id, m: message });
   }
 
   terminate(): Promise<unknown> {
     if (!this.alive) return Promise.resolve(undefined);
     this.ended ??= new Promise((resolve) => {
       this.endedNow = resolve;
-      this.host.send({ o: 2, id: this.id });
+      this.host.send({ o: ToHost.terminate, id: this.id });
     });
     return this.ended;
   }
@@ -104,7 +105,7 @@ class ChildHost implements EnvironmentHost {
   readonly inProcess = false;
   private child: ChildProcess | undefined;
   private ready = false;
-  private backlog: unknown[] = [];
+  private backlog: HostRequest[] = [];
   private readonly envs = new Map<number, ChildEnvironment>();
   private seq = 0;
 
@@ -117,14 +118,14 @@ class ChildHost implements EnvironmentHost {
   spawn(bootstrap: URL, options: WorkerOptions): EnvironmentHandle {
     const env = new ChildEnvironment(++this.seq, this);
     this.envs.set(env.id, env);
-    this.send({ o: 0, id: env.id, url: bootstrap.href, options });
+    this.send({ o: ToHost.start, id: env.id, url: bootstrap.href, options });
     this.hold();
     return env;
   }
 
-  send(message: unknown): void {
+  send(message: HostRequest): void {
     if (!this.child) this.start();
-    if (this.ready) this.child!.send(message as object);
+    if (this.ready) this.child!.send(message);
     else {
       // Serialized now, as a worker's postMessage would: an event that cannot be cloned fails its dispatch.
       this.backlog.push(structuredClone(message));
@@ -180,7 +181,7 @@ class ChildHost implements EnvironmentHost {
     this.ready = true;
     const queued = this.backlog;
     this.backlog = [];
-    for (const m of queued) this.child!.send(m as object);
+    for (const m of queued) this.child!.send(m);
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

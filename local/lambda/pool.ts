@@ -12,60 +12,27 @@
  * - Reload: a new generation; idle environments of the old one stop now, busy ones after their invocation.
  * @module
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { FunctionSpec, InvokeResult, Log } from '../types';
-import { lambdaEnvironment, logGroupOf, logStreamName } from './env';
-import { locateHandler } from './handler-file';
-import type { EnvironmentHandle, EnvironmentHost } from './hosts';
+import { randomUUID } from 'node:crypto';
+import type { FunctionSpec, InvokeResult } from '../types';
+import {
+  type CodeSetup,
+  type Crash,
+  crashOfError,
+  type Env,
+  exitCrash,
+  fail,
+  initExitCrash,
+  type Pending,
+  type PoolSettings,
+  prepareCode,
+  resultOf,
+  startEnvironment,
+} from './environment';
 import { endLine, reportLine, startLine, timeoutMessage } from './log-format';
+import { type EnvironmentMessage, type InvokeMessage, type ResultMessage, ToPool } from './protocol.mjs';
+import { WaitQueue } from './wait-queue';
 
-/** How the pool finds the bootstrap and the twin's own packages, and what it reports. */
-export interface PoolSettings {
-  readonly bootstrap: URL;
-  readonly hooks: URL;
-  /** A file URL inside the folder holding the twin's node_modules, for the ESM fallback. */
-  readonly fallbackParent: string;
-  /** The twin's node_modules directory. */
-  readonly runtimeNodeModules: string;
-  readonly region: string;
-  readonly endpoints: { readonly dynamodb?: string; readonly dynamodbStreams?: string };
-  /** Concurrency when the function reserves none. */
-  readonly defaultConcurrency: number;
-  /** Lambda's init phase limit. */
-  readonly initTimeoutMs: number;
-  /** Emit START/END/REPORT lines. */
-  readonly platformLines: boolean;
-  /** Whether the code folder needs the `@aws-sdk/*` fallback hook (decided once per code folder). */
-  readonly needsSdkFallback: (codeDir: string) => boolean;
-  /** Where the environments of a runtime (`nodejs24.x`) run: in-process, or in a child of that Node. */
-  readonly hostFor: (runtime: string) => EnvironmentHost;
-  readonly log: Log;
-}
-
-interface Pending {
-  readonly event: unknown;
-  readonly resolve: (r: InvokeResult) => void;
-}
-
-type State = 'init' | 'idle' | 'busy' | 'dead';
-
-interface Env {
-  readonly worker: EnvironmentHandle;
-  readonly generation: number;
-  state: State;
-  current: Pending | undefined;
-  requestId: string;
-  startedAt: number;
-  initMs: number;
-  /** Init duration still to report (first invocation of the environment). */
-  reportInit: boolean;
-  maxMemMb: number;
-  crash: { errorType: string; errorMessage: string } | undefined;
-  timer: NodeJS.Timeout | undefined;
-  spawnedAt: number;
-  /** performance.now() when it last became idle. */
-  lastUsed: number;
-}
+export type { PoolSettings } from './environment';
 
 /** Counters for {@link FunctionPool.stats}. */
 export interface PoolStats {
@@ -83,19 +50,11 @@ export interface PoolStats {
   readonly peakBusy: number;
 }
 
-const OK_NULL: InvokeResult = { ok: true, payload: null };
-/**
- * Lambda's synchronous response limit on the result's JSON: documented as 6 MB, enforced 100 bytes above 6 MiB
- * (its error names 6291556 bytes; issue: DataBiosphere/azul#7466, #8258).
- */
-const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
-
 export class FunctionPool {
   private spec: FunctionSpec;
   private readonly envs = new Set<Env>();
   private readonly idle: Env[] = [];
-  private queue: Pending[] = [];
-  private qHead = 0;
+  private readonly queue = new WaitQueue<Pending>();
   private generation = 0;
   private used = false;
   /** An invocation found every environment busy (or starting) at least once: worth keeping a spare. */
@@ -105,12 +64,10 @@ export class FunctionPool {
   private initializing = 0;
   private counters = { invocations: 0, coldStarts: 0, timeouts: 0, crashes: 0, peakBusy: 0 };
   private readonly prefix: string;
-  private workerData!: Record<string, unknown>;
-  private loadError: InvokeResult | undefined;
-  private execArgv: string[] = [];
+  private code!: CodeSetup;
   private drained: (() => void)[] = [];
   // One message object reused for every dispatch: postMessage clones synchronously.
-  private readonly msg = { id: 0, event: undefined as unknown, requestId: '', deadline: 0 };
+  private readonly msg: InvokeMessage = { id: 0, event: undefined, requestId: '', deadline: 0 };
   private seq = 0;
 
   constructor(
@@ -128,34 +85,12 @@ export class FunctionPool {
 
   /** Computes what every environment of the current code shares (not on the hot path). */
   private prepare(): void {
-    const spec = this.spec;
-    const codeDir = spec.codeDir ?? '';
-    const loc = locateHandler(codeDir, spec.handler);
-    if ('errorType' in loc) {
-      this.loadError = { ok: false, errorType: loc.errorType, errorMessage: loc.errorMessage };
-      return;
-    }
-    this.loadError = undefined;
-    const fallback = this.settings.needsSdkFallback(codeDir);
-    this.workerData = {
-      file: loc.file,
-      exportPath: loc.exportPath,
-      handlerName: spec.handler,
-      functionName: spec.functionName,
-      functionArn: spec.functionArn,
-      memoryMb: spec.memoryMb,
-      logGroupName: logGroupOf(spec),
-      logStreamName: '',
-      ...(fallback ? { hooks: this.settings.hooks.href, fallbackParent: this.settings.fallbackParent } : {}),
-      ...(spec.preload ? { preload: spec.preload } : {}),
-    };
-    const nodeOptions = spec.environment['NODE_OPTIONS'] ?? '';
-    this.execArgv = [];
-    for (const opt of nodeOptions.split(/\s+/).filter(Boolean)) {
-      if (opt === '--enable-source-maps') this.execArgv.push(opt);
-      else
-        this.settings.log(`${this.prefix}warning: NODE_OPTIONS ${opt} is not applied to local environments`);
-    }
+    this.code = prepareCode(this.spec, this.settings, this.prefix);
+  }
+
+  /** Why no environment can run the current code (the handler cannot be located), if so. */
+  private get loadError(): InvokeResult | undefined {
+    return 'loadError' in this.code ? this.code.loadError : undefined;
   }
 
   /** Runs one invocation. */
@@ -179,26 +114,11 @@ export class FunctionPool {
     });
   }
 
-  private queued(): number {
-    return this.queue.length - this.qHead;
-  }
-
-  private takeQueued(): Pending | undefined {
-    if (this.qHead >= this.queue.length) return undefined;
-    const p = this.queue[this.qHead]!;
-    this.queue[this.qHead++] = undefined as unknown as Pending;
-    if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.qHead);
-      this.qHead = 0;
-    }
-    return p;
-  }
-
   /** Spawns what queued work needs (within the cap), plus one spare once the function has met contention. */
   private scale(): void {
     if (this.stopped || this.loadError) return;
     const max = this.maxConcurrency;
-    let want = this.queued() - this.initializing;
+    let want = this.queue.size - this.initializing;
     while (want > 0 && this.envs.size < max) {
       this.spawn();
       want--;
@@ -208,81 +128,40 @@ export class FunctionPool {
   }
 
   private spawn(): void {
-    const spec = this.spec;
-    const stream = logStreamName(new Date(), randomBytes(16).toString('hex'));
-    const env = lambdaEnvironment(spec, {
-      region: this.settings.region,
-      endpoints: this.settings.endpoints,
-      taskRoot: spec.codeDir ?? '',
-      logStreamName: stream,
-      runtimeNodeModules: this.settings.runtimeNodeModules,
-      runtimeDir: new URL('.', this.settings.bootstrap).pathname,
-    });
-    const worker = this.settings.hostFor(spec.runtime).spawn(this.settings.bootstrap, {
-      workerData: { ...this.workerData, logStreamName: stream },
-      env,
-      execArgv: this.execArgv,
-      // The function's memory as the worker's heap limit: exceeding it ends the environment, as on Lambda.
-      // The young generation is capped at 1/64 of it (4 MB at 256 MB; a worker's default is 48 MB): busy
-      // environments under load otherwise grow it and keep it (bench: twin peak RSS 437 -> 407 MB at 1/32;
-      // 1/64 took bench:memory's last round from ~400 to ~380 MB; throughput within the runs' noise).
-      resourceLimits: {
-        maxOldGenerationSizeMb: Math.max(spec.memoryMb, 64),
-        maxYoungGenerationSizeMb: Math.min(48, Math.max(4, Math.round(spec.memoryMb / 64))),
-      },
-      stdout: false,
-      stderr: false,
-    });
-    const e: Env = {
-      worker,
-      generation: this.generation,
-      state: 'init',
-      current: undefined,
-      requestId: '',
-      startedAt: 0,
-      initMs: 0,
-      reportInit: true,
-      maxMemMb: 0,
-      crash: undefined,
-      timer: undefined,
-      spawnedAt: performance.now(),
-      lastUsed: 0,
-    };
+    const code = this.code;
+    if ('loadError' in code) return;
+    const e = startEnvironment(this.spec, this.settings, code, this.generation);
     this.envs.add(e);
     this.initializing++;
     this.counters.coldStarts++;
     e.timer = setTimeout(() => this.onTimer(e), this.settings.initTimeoutMs);
     e.timer.unref();
-    worker.on('message', (m) => this.onMessage(e, m as WorkerMessage));
-    worker.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        e.crash ??= {
-          errorType: 'Runtime.OutOfMemory',
-          errorMessage: `Runtime exited with error: heap limit (${spec.memoryMb} MB) reached`,
-        };
-      } else e.crash ??= { errorType: err.name || 'Error', errorMessage: err.message };
+    const memoryMb = this.spec.memoryMb;
+    e.worker.on('message', (m) => this.onMessage(e, m as EnvironmentMessage));
+    e.worker.on('error', (err: Error & { code?: string }) => {
+      e.crash ??= crashOfError(err, memoryMb);
     });
-    worker.on('exit', (code) => this.onExit(e, code));
+    e.worker.on('exit', (code) => this.onExit(e, code));
   }
 
-  private onMessage(e: Env, m: WorkerMessage): void {
+  private onMessage(e: Env, m: EnvironmentMessage): void {
     switch (m.t) {
-      case 1:
+      case ToPool.log:
         this.logLines(m.line);
         return;
-      case 2:
+      case ToPool.result:
         this.onResult(e, m);
         return;
-      case 0:
+      case ToPool.ready:
         this.onReady(e, m.initMs);
         return;
-      case 3:
+      case ToPool.initError:
         this.onInitError(e, m.errorType, m.errorMessage);
         return;
-      case 4:
+      case ToPool.crash:
         e.crash = { errorType: m.errorType, errorMessage: m.errorMessage };
         return;
-      case 5:
+      case ToPool.twinLog:
         this.settings.log(m.line);
         return;
     }
@@ -310,7 +189,7 @@ export class FunctionPool {
     }
     e.state = 'idle';
     e.lastUsed = performance.now();
-    const next = this.takeQueued();
+    const next = this.queue.take();
     if (next) this.dispatch(e, next);
     // A fresh spare goes under the warm ones: invocations keep reusing the most recently used environment.
     else this.idle.unshift(e);
@@ -325,7 +204,7 @@ export class FunctionPool {
     e.crash = { errorType, errorMessage };
     // Every invocation waiting for this code would fail the same way: fail them now rather than re-initialising
     // once per queued request.
-    for (let p = this.takeQueued(); p; p = this.takeQueued()) p.resolve(r);
+    for (let p = this.queue.take(); p; p = this.queue.take()) p.resolve(r);
     this.kill(e);
   }
 
@@ -367,16 +246,7 @@ export class FunctionPool {
     if (!p || e.state !== 'busy') return;
     const durationMs = performance.now() - e.startedAt;
     if (m.mem > e.maxMemMb) e.maxMemMb = m.mem;
-    let r: InvokeResult;
-    if (m.ok) {
-      if (m.json === 'null') r = OK_NULL;
-      else if (m.json.length * 3 > MAX_RESPONSE_BYTES && Buffer.byteLength(m.json) > MAX_RESPONSE_BYTES) {
-        r = fail(
-          'Function.ResponseSizeTooLarge',
-          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-        );
-      } else r = { ok: true, payload: JSON.parse(m.json) };
-    } else r = fail(m.errorType, m.errorMessage);
+    const r = resultOf(m);
     this.endInvocation(e, durationMs, r.ok ? undefined : 'error', r.ok ? undefined : r.errorType);
     p.resolve(r);
     this.release(e);
@@ -413,7 +283,7 @@ export class FunctionPool {
       this.scale();
       return;
     }
-    const next = this.takeQueued();
+    const next = this.queue.take();
     if (next) {
       this.dispatch(e, next);
       return;
@@ -452,10 +322,7 @@ export class FunctionPool {
     this.forget(e);
     if (p) {
       const durationMs = performance.now() - e.startedAt;
-      const crash = e.crash ?? {
-        errorType: 'Runtime.ExitError',
-        errorMessage: `RequestId: ${e.requestId} Error: Runtime exited with error: exit status ${code}`,
-      };
+      const crash = e.crash ?? exitCrash(e.requestId, code);
       this.counters.crashes++;
       this.endInvocation(
         e,
@@ -465,20 +332,17 @@ export class FunctionPool {
       );
       p.resolve(fail(crash.errorType, crash.errorMessage));
     } else if (wasInit && !this.stopped) {
-      const crash = e.crash ?? {
-        errorType: 'Runtime.ExitError',
-        errorMessage: `Runtime exited during init: exit status ${code}`,
-      };
+      const crash = e.crash ?? initExitCrash(code);
       this.onInitFailureAfterExit(crash);
     }
     this.scale();
     this.checkDrained();
   }
 
-  private onInitFailureAfterExit(crash: { errorType: string; errorMessage: string }): void {
+  private onInitFailureAfterExit(crash: Crash): void {
     const r = fail(crash.errorType, crash.errorMessage);
     this.settings.log(`${this.prefix}${crash.errorType}: ${crash.errorMessage}`);
-    for (let p = this.takeQueued(); p; p = this.takeQueued()) p.resolve(r);
+    for (let p = this.queue.take(); p; p = this.queue.take()) p.resolve(r);
   }
 
   /** Removes an environment from every list (idempotent). */
@@ -526,7 +390,7 @@ export class FunctionPool {
     for (const e of [...this.idle]) this.retire(e);
     const done = new Promise<void>((resolve) => this.drained.push(resolve));
     this.checkDrained();
-    if (this.queued() > 0 || this.used) this.scale();
+    if (this.queue.size > 0 || this.used) this.scale();
     return done;
   }
 
@@ -543,7 +407,7 @@ export class FunctionPool {
         n++;
       }
     }
-    if (this.envs.size === 0 && this.queued() === 0) {
+    if (this.envs.size === 0 && this.queue.size === 0) {
       this.used = false;
       this.contended = false;
     }
@@ -553,7 +417,7 @@ export class FunctionPool {
   /** Terminates every environment; queued invocations fail with `Runtime.Stopped`. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (let p = this.takeQueued(); p; p = this.takeQueued())
+    for (let p = this.queue.take(); p; p = this.queue.take())
       p.resolve(fail('Runtime.Stopped', 'the Lambda runtime stopped'));
     const all = [...this.envs];
     await Promise.all(all.map((e) => e.worker.terminate()));
@@ -565,7 +429,7 @@ export class FunctionPool {
       idle: this.idle.length,
       busy: this.busy,
       initializing: this.initializing,
-      queued: this.queued(),
+      queued: this.queue.size,
       maxConcurrency: this.maxConcurrency,
       ...this.counters,
     };
@@ -575,26 +439,3 @@ export class FunctionPool {
     return this.spec;
   }
 }
-
-function fail(errorType: string, errorMessage: string): InvokeResult {
-  return { ok: false, errorType, errorMessage };
-}
-
-interface ResultMessage {
-  readonly t: 2;
-  readonly id: number;
-  readonly ok: boolean;
-  readonly json: string;
-  readonly errorType: string;
-  readonly errorMessage: string;
-  readonly mem: number;
-}
-
-type WorkerMessage =
-  | { readonly t: 0; readonly initMs: number }
-  | { readonly t: 1; readonly line: string }
-  | ResultMessage
-  | { readonly t: 3; readonly errorType: string; readonly errorMessage: string }
-  | { readonly t: 4; readonly errorType: string; readonly errorMessage: string }
-  /** A line for the twin's own log (from a preloaded module), not the function's. */
-  | { readonly t: 5; readonly line: string };

@@ -12,11 +12,11 @@
  * @module
  */
 import { setMaxListeners } from 'node:events';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, type Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { CfnTemplate, Invoke, Log } from '../types';
-import { createCheckpointStore } from './checkpoints';
-import { createDeadLetterStore, failureMessage } from './dead-letters';
+import { type CheckpointStore, createCheckpointStore } from './checkpoints';
+import { createDeadLetterStore, type DeadLetterStore, failureMessage } from './dead-letters';
 import { type MappingResolver, readStreamMappings } from './mapping';
 import type { Discard } from './plan';
 import { type ShardPoller, type ShardStart, sleep, startShardPoller } from './shard-poller';
@@ -61,228 +61,86 @@ export interface EventSourceMappings {
 
 const STREAM_ARN = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\/.+$/;
 
+/** What every mapping's runner shares. */
+interface Shared {
+  readonly opts: EventSourceMappingsOptions;
+  readonly log: Log;
+  readonly region: string;
+  readonly pollIntervalMs: number;
+  readonly discoveryIntervalMs: number;
+  readonly retryDelayMs: (n: number) => number;
+  readonly client: DynamoDBStreamsClient;
+  readonly config: DynamoDBClientConfig;
+  readonly signal: AbortSignal;
+  readonly checkpoints: CheckpointStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly changes: Changes;
+}
+
+/** One mapping's shard discovery loop and its shards' pollers. */
+interface Runner {
+  readonly spec: StreamMappingSpec;
+  readonly pollers: Map<string, ShardPoller>;
+  discoveredAt: number;
+  readonly kick: () => void;
+  loop: Promise<void>;
+}
+
+/** A promise that settles at the next change of any poller or runner (and is then replaced). */
+interface Changes {
+  readonly next: () => Promise<void>;
+  readonly notify: () => void;
+}
+
+function createChanges(): Changes {
+  let wake: () => void = () => {};
+  let changed = new Promise<void>((ok) => {
+    wake = ok;
+  });
+  return {
+    next: () => changed,
+    notify: () => {
+      const w = wake;
+      changed = new Promise<void>((ok) => {
+        wake = ok;
+      });
+      w();
+    },
+  };
+}
+
 /** Reads the template's stream mappings and starts polling. Never throws for a template problem: it warns. */
 export async function startEventSourceMappings(
   opts: EventSourceMappingsOptions,
 ): Promise<EventSourceMappings> {
   const log = opts.log ?? (() => {});
-  const region = opts.region ?? 'us-east-1';
-  const pollIntervalMs = opts.pollIntervalMs ?? 250;
-  const discoveryIntervalMs = opts.discoveryIntervalMs ?? 1000;
-  const retryDelayMs = opts.retryDelayMs ?? ((n: number) => Math.min(1000, 100 * 2 ** (n - 1)));
   const { specs, warnings } = readStreamMappings(opts.template, opts.resolver);
   for (const w of warnings) log(`warning: ${w}`);
-
-  const deadLetters = createDeadLetterStore(opts.dataDir ? { dataDir: opts.dataDir } : {});
-  const checkpoints = createCheckpointStore(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  const region = opts.region ?? 'us-east-1';
   const config = {
     endpoint: opts.endpoint,
     region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
   };
-  const client = new DynamoDBStreamsClient(config);
   const abort = new AbortController();
-  const signal = abort.signal;
   // Every poller's SDK calls and sleeps listen to this one signal.
-  setMaxListeners(10_000, signal);
-
-  let wake: () => void = () => {};
-  let changed = new Promise<void>((ok) => {
-    wake = ok;
-  });
-  const notify = () => {
-    const w = wake;
-    changed = new Promise<void>((ok) => {
-      wake = ok;
-    });
-    w();
+  setMaxListeners(10_000, abort.signal);
+  const s: Shared = {
+    opts,
+    log,
+    region,
+    pollIntervalMs: opts.pollIntervalMs ?? 250,
+    discoveryIntervalMs: opts.discoveryIntervalMs ?? 1000,
+    retryDelayMs: opts.retryDelayMs ?? ((n: number) => Math.min(1000, 100 * 2 ** (n - 1))),
+    client: new DynamoDBStreamsClient(config),
+    config,
+    signal: abort.signal,
+    deadLetters: createDeadLetterStore(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    checkpoints: createCheckpointStore(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    changes: createChanges(),
   };
-
-  interface Runner {
-    readonly spec: StreamMappingSpec;
-    readonly pollers: Map<string, ShardPoller>;
-    discoveredAt: number;
-    readonly kick: () => void;
-    loop: Promise<void>;
-  }
   const runners: Runner[] = [];
-
-  async function engineStreamArn(spec: StreamMappingSpec): Promise<string | undefined> {
-    try {
-      await client.send(new DescribeStreamCommand({ StreamArn: spec.eventSourceArn, Limit: 1 }), {
-        abortSignal: signal,
-      });
-      return spec.eventSourceArn;
-    } catch (e) {
-      if (signal.aborted) return undefined;
-      const name = (e as Error).name;
-      if (name !== 'ResourceNotFoundException' && name !== 'ValidationException') throw e;
-    }
-    // The template's ARN is not the engine's (e.g. the resolver's placeholder label): ask the table.
-    const table = STREAM_ARN.exec(spec.eventSourceArn)?.[1];
-    if (!table) return undefined;
-    const ddb = new DynamoDBClient(config);
-    try {
-      const t = (await ddb.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal }))
-        .Table;
-      return t?.StreamSpecification?.StreamEnabled ? t.LatestStreamArn : undefined;
-    } catch {
-      return undefined;
-    } finally {
-      ddb.destroy();
-    }
-  }
-
-  async function listShards(streamArn: string): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let start: string | undefined;
-    do {
-      const d = (
-        await client.send(
-          new DescribeStreamCommand({
-            StreamArn: streamArn,
-            ...(start ? { ExclusiveStartShardId: start } : {}),
-          }),
-          { abortSignal: signal },
-        )
-      ).StreamDescription;
-      shards.push(...(d?.Shards ?? []));
-      start = d?.LastEvaluatedShardId;
-    } while (start);
-    return shards;
-  }
-
-  function discard(spec: StreamMappingSpec, streamArn: string, shardId: string, d: Discard): void {
-    if (!spec.onFailure) {
-      log(
-        `warning: ${spec.logicalId}: ${d.records.length} record(s) discarded (${d.condition}); no on-failure destination`,
-      );
-      return;
-    }
-    const message = failureMessage({
-      discard: d,
-      functionArn: spec.functionArn,
-      shardId,
-      streamArn,
-      now: new Date(),
-    });
-    deadLetters.send(spec.onFailure.logicalId, message);
-    const file = deadLetters.fileOf(spec.onFailure.logicalId);
-    log(
-      `${spec.logicalId}: ${d.records.length} record(s) (${d.condition}) sent to ${spec.onFailure.logicalId}${file ? ` (${file}; npm run redrive replays them)` : ''}`,
-    );
-  }
-
-  function startRunner(spec: StreamMappingSpec): void {
-    const pollers = new Map<string, ShardPoller>();
-    // A warning that repeats (a poller restarted, a stream still missing) is printed once per mapping.
-    const seen = new Set<string>();
-    const once: Log = (line) => {
-      if (line.startsWith('warning:') && seen.has(line)) return;
-      seen.add(line);
-      log(line);
-    };
-    let kick: () => void = () => {};
-    const runner: Runner = {
-      spec,
-      pollers,
-      discoveredAt: Number.NEGATIVE_INFINITY,
-      kick: () => kick(),
-      loop: Promise.resolve(),
-    };
-    runners.push(runner);
-    runner.loop = (async () => {
-      let streamArn: string | undefined;
-      while (!signal.aborted && !streamArn) {
-        try {
-          streamArn = await engineStreamArn(spec);
-        } catch (e) {
-          once(`warning: ${spec.logicalId}: cannot reach the stream (${(e as Error).message}); retrying`);
-        }
-        if (!streamArn && !signal.aborted) {
-          once(`warning: ${spec.logicalId}: stream ${spec.eventSourceArn} not found in the engine; retrying`);
-          await sleep(discoveryIntervalMs * 5, signal);
-        }
-      }
-      if (!streamArn) return;
-      const arn = streamArn;
-      const saved = checkpoints.load(spec.logicalId, arn);
-      checkpoints.begin(spec.logicalId, arn);
-      const done = new Set(
-        Object.entries(saved?.shards ?? {})
-          .filter(([, c]) => c.done)
-          .map(([id]) => id),
-      );
-      let first = true;
-      while (!signal.aborted) {
-        const started = performance.now();
-        let shards: Shard[] = [];
-        try {
-          shards = await listShards(arn);
-        } catch (e) {
-          if (signal.aborted) break;
-          once(`warning: ${spec.logicalId}: DescribeStream failed (${(e as Error).message})`);
-        }
-        const known = new Set(shards.map((s) => s.ShardId));
-        for (const s of shards) {
-          const id = s.ShardId!;
-          if (pollers.has(id) || done.has(id)) continue;
-          const parent = s.ParentShardId;
-          if (parent && known.has(parent) && !done.has(parent)) continue; // parents first, for order
-          const seq = checkpoints.load(spec.logicalId, arn)?.shards[id]?.sequenceNumber;
-          let start: ShardStart;
-          if (seq) start = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: seq };
-          else if (first && !saved && spec.startingPosition === 'LATEST') {
-            if (s.SequenceNumberRange?.EndingSequenceNumber) {
-              done.add(id); // closed before the mapping existed: nothing LATEST would read
-              continue;
-            }
-            start = { type: 'LATEST' };
-          } else start = { type: 'TRIM_HORIZON' };
-          const poller = startShardPoller({
-            client,
-            spec,
-            streamArn: arn,
-            shardId: id,
-            start,
-            invoke: opts.invoke,
-            region,
-            pollIntervalMs,
-            retryDelayMs,
-            checkpoint: (sequenceNumber) => checkpoints.save(spec.logicalId, arn, id, { sequenceNumber }),
-            discard: (d) => discard(spec, arn, id, d),
-            log: once,
-            signal,
-            notify,
-          });
-          pollers.set(id, poller);
-          void poller.finished.then(async (ended) => {
-            if (ended) {
-              done.add(id);
-              pollers.delete(id);
-              checkpoints.save(spec.logicalId, arn, id, { done: true });
-              kick(); // a child may be waiting for this parent
-            } else if (!signal.aborted) {
-              // It gave up (engine unreachable, stream gone): start it again later, from its checkpoint.
-              await sleep(discoveryIntervalMs * 5, signal);
-              pollers.delete(id);
-            }
-          });
-        }
-        first = false;
-        runner.discoveredAt = started;
-        notify();
-        await new Promise<void>((ok) => {
-          kick = ok;
-          void sleep(discoveryIntervalMs, signal).then(ok);
-        });
-      }
-    })().catch((e: unknown) => {
-      if (!signal.aborted) log(`warning: ${spec.logicalId}: stopped: ${(e as Error).message}`);
-    });
-  }
-
   for (const spec of specs) {
     const windowS = spec.batchingWindowMs / 1000;
     const describe = `${spec.tableLogicalId ?? spec.eventSourceArn} stream -> ${spec.functionLogicalId} (batch ${spec.batchSize}, window ${windowS} s, ${spec.startingPosition}${spec.filtersDeclared ? `, ${spec.filters.length} filter(s)` : ''})`;
@@ -291,51 +149,256 @@ export async function startEventSourceMappings(
       continue;
     }
     log(`Event source mapping ${spec.logicalId}: ${describe}`);
-    startRunner(spec);
+    runners.push(startRunner(s, spec));
   }
 
   return {
     mappings: specs,
-    deadLetters: (id) => deadLetters.read(id),
-    async idle({ timeoutMs = 30_000 } = {}) {
-      const t0 = performance.now();
-      for (const r of runners) r.kick();
-      const busy = () => {
-        const out: string[] = [];
-        for (const r of runners) {
-          if (r.discoveredAt < t0) out.push(`${r.spec.logicalId}: listing shards`);
-          for (const p of r.pollers.values()) {
-            if (!p.isFinished() && p.caughtUpAt() < t0)
-              out.push(`${r.spec.logicalId} ${p.shardId}: ${p.status()}`);
-          }
-        }
-        return out;
-      };
-      const deadline = t0 + timeoutMs;
-      for (;;) {
-        const wait = changed;
-        const left = busy();
-        if (left.length === 0) return;
-        if (signal.aborted) throw new Error('event source mappings are stopped');
-        const remaining = deadline - performance.now();
-        if (remaining <= 0)
-          throw new Error(`stream pollers still busy after ${timeoutMs} ms: ${left.join('; ')}`);
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          wait,
-          new Promise<void>((ok) => {
-            timer = setTimeout(ok, Math.min(remaining, 250));
-          }),
-        ]);
-        clearTimeout(timer);
-      }
-    },
+    deadLetters: (id) => s.deadLetters.read(id),
+    idle: ({ timeoutMs = 30_000 } = {}) => waitIdle(s, runners, timeoutMs),
     async stop() {
       abort.abort();
-      notify();
+      s.changes.notify();
       await Promise.all(runners.map((r) => r.loop));
       await Promise.all(runners.flatMap((r) => [...r.pollers.values()].map((p) => p.finished)));
-      client.destroy();
+      s.client.destroy();
     },
   };
+}
+
+/** Resolves once every runner has listed its shards and every poller caught up since the call. */
+async function waitIdle(s: Shared, runners: readonly Runner[], timeoutMs: number): Promise<void> {
+  const t0 = performance.now();
+  for (const r of runners) r.kick();
+  const busy = () => {
+    const out: string[] = [];
+    for (const r of runners) {
+      if (r.discoveredAt < t0) out.push(`${r.spec.logicalId}: listing shards`);
+      for (const p of r.pollers.values()) {
+        if (!p.isFinished() && p.caughtUpAt() < t0)
+          out.push(`${r.spec.logicalId} ${p.shardId}: ${p.status()}`);
+      }
+    }
+    return out;
+  };
+  const deadline = t0 + timeoutMs;
+  for (;;) {
+    const wait = s.changes.next();
+    const left = busy();
+    if (left.length === 0) return;
+    if (s.signal.aborted) throw new Error('event source mappings are stopped');
+    const remaining = deadline - performance.now();
+    if (remaining <= 0)
+      throw new Error(`stream pollers still busy after ${timeoutMs} ms: ${left.join('; ')}`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      wait,
+      new Promise<void>((ok) => {
+        timer = setTimeout(ok, Math.min(remaining, 250));
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}
+
+/** The engine's ARN of the mapping's stream, asked of the table when the template's is not the engine's. */
+async function engineStreamArn(s: Shared, spec: StreamMappingSpec): Promise<string | undefined> {
+  const signal = s.signal;
+  try {
+    await s.client.send(new DescribeStreamCommand({ StreamArn: spec.eventSourceArn, Limit: 1 }), {
+      abortSignal: signal,
+    });
+    return spec.eventSourceArn;
+  } catch (e) {
+    if (signal.aborted) return undefined;
+    const name = (e as Error).name;
+    if (name !== 'ResourceNotFoundException' && name !== 'ValidationException') throw e;
+  }
+  // The template's ARN is not the engine's (e.g. the resolver's placeholder label): ask the table.
+  const table = STREAM_ARN.exec(spec.eventSourceArn)?.[1];
+  if (!table) return undefined;
+  const ddb = new DynamoDBClient(s.config);
+  try {
+    const t = (await ddb.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal })).Table;
+    return t?.StreamSpecification?.StreamEnabled ? t.LatestStreamArn : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    ddb.destroy();
+  }
+}
+
+async function listShards(s: Shared, streamArn: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let start: string | undefined;
+  do {
+    const d = (
+      await s.client.send(
+        new DescribeStreamCommand({
+          StreamArn: streamArn,
+          ...(start ? { ExclusiveStartShardId: start } : {}),
+        }),
+        { abortSignal: s.signal },
+      )
+    ).StreamDescription;
+    shards.push(...(d?.Shards ?? []));
+    start = d?.LastEvaluatedShardId;
+  } while (start);
+  return shards;
+}
+
+/** A batch given up on: to the on-failure destination's dead letters, or only logged without one. */
+function discard(s: Shared, spec: StreamMappingSpec, streamArn: string, shardId: string, d: Discard): void {
+  if (!spec.onFailure) {
+    s.log(
+      `warning: ${spec.logicalId}: ${d.records.length} record(s) discarded (${d.condition}); no on-failure destination`,
+    );
+    return;
+  }
+  const message = failureMessage({
+    discard: d,
+    functionArn: spec.functionArn,
+    shardId,
+    streamArn,
+    now: new Date(),
+  });
+  s.deadLetters.send(spec.onFailure.logicalId, message);
+  const file = s.deadLetters.fileOf(spec.onFailure.logicalId);
+  s.log(
+    `${spec.logicalId}: ${d.records.length} record(s) (${d.condition}) sent to ${spec.onFailure.logicalId}${file ? ` (${file}; npm run redrive replays them)` : ''}`,
+  );
+}
+
+/** A mapping's runner: finds its stream, then lists shards every interval (or when kicked) and polls new ones. */
+function startRunner(s: Shared, spec: StreamMappingSpec): Runner {
+  // A warning that repeats (a poller restarted, a stream still missing) is printed once per mapping.
+  const seen = new Set<string>();
+  const once: Log = (line) => {
+    if (line.startsWith('warning:') && seen.has(line)) return;
+    seen.add(line);
+    s.log(line);
+  };
+  let kick: () => void = () => {};
+  const runner: Runner = {
+    spec,
+    pollers: new Map(),
+    discoveredAt: Number.NEGATIVE_INFINITY,
+    kick: () => kick(),
+    loop: Promise.resolve(),
+  };
+  const signal = s.signal;
+  runner.loop = (async () => {
+    const arn = await findStream(s, spec, once);
+    if (!arn) return;
+    const saved = s.checkpoints.load(spec.logicalId, arn);
+    s.checkpoints.begin(spec.logicalId, arn);
+    const done = new Set(
+      Object.entries(saved?.shards ?? {})
+        .filter(([, c]) => c.done)
+        .map(([id]) => id),
+    );
+    const shardRun = { arn, done, first: true, fresh: !saved, log: once, kick: () => kick() };
+    while (!signal.aborted) {
+      const started = performance.now();
+      let shards: Shard[] = [];
+      try {
+        shards = await listShards(s, arn);
+      } catch (e) {
+        if (signal.aborted) break;
+        once(`warning: ${spec.logicalId}: DescribeStream failed (${(e as Error).message})`);
+      }
+      pollNewShards(s, runner, shards, shardRun);
+      shardRun.first = false;
+      runner.discoveredAt = started;
+      s.changes.notify();
+      await new Promise<void>((ok) => {
+        kick = ok;
+        void sleep(s.discoveryIntervalMs, signal).then(ok);
+      });
+    }
+  })().catch((e: unknown) => {
+    if (!signal.aborted) s.log(`warning: ${spec.logicalId}: stopped: ${(e as Error).message}`);
+  });
+  return runner;
+}
+
+/** Waits until the engine has the mapping's stream; `undefined` once stopped. */
+async function findStream(s: Shared, spec: StreamMappingSpec, once: Log): Promise<string | undefined> {
+  let streamArn: string | undefined;
+  while (!s.signal.aborted && !streamArn) {
+    try {
+      streamArn = await engineStreamArn(s, spec);
+    } catch (e) {
+      once(`warning: ${spec.logicalId}: cannot reach the stream (${(e as Error).message}); retrying`);
+    }
+    if (!streamArn && !s.signal.aborted) {
+      once(`warning: ${spec.logicalId}: stream ${spec.eventSourceArn} not found in the engine; retrying`);
+      await sleep(s.discoveryIntervalMs * 5, s.signal);
+    }
+  }
+  return streamArn;
+}
+
+/** Starts a poller for each listed shard not yet polled nor done, parents before their children. */
+function pollNewShards(
+  s: Shared,
+  runner: Runner,
+  shards: readonly Shard[],
+  run: {
+    readonly arn: string;
+    readonly done: Set<string>;
+    readonly first: boolean;
+    readonly fresh: boolean;
+    readonly log: Log;
+    readonly kick: () => void;
+  },
+): void {
+  const { spec, pollers } = runner;
+  const { arn, done } = run;
+  const known = new Set(shards.map((x) => x.ShardId));
+  for (const shard of shards) {
+    const id = shard.ShardId!;
+    if (pollers.has(id) || done.has(id)) continue;
+    const parent = shard.ParentShardId;
+    if (parent && known.has(parent) && !done.has(parent)) continue; // parents first, for order
+    const seq = s.checkpoints.load(spec.logicalId, arn)?.shards[id]?.sequenceNumber;
+    let start: ShardStart;
+    if (seq) start = { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: seq };
+    else if (run.first && run.fresh && spec.startingPosition === 'LATEST') {
+      if (shard.SequenceNumberRange?.EndingSequenceNumber) {
+        done.add(id); // closed before the mapping existed: nothing LATEST would read
+        continue;
+      }
+      start = { type: 'LATEST' };
+    } else start = { type: 'TRIM_HORIZON' };
+    const poller = startShardPoller({
+      client: s.client,
+      spec,
+      streamArn: arn,
+      shardId: id,
+      start,
+      invoke: s.opts.invoke,
+      region: s.region,
+      pollIntervalMs: s.pollIntervalMs,
+      retryDelayMs: s.retryDelayMs,
+      checkpoint: (sequenceNumber) => s.checkpoints.save(spec.logicalId, arn, id, { sequenceNumber }),
+      discard: (d) => discard(s, spec, arn, id, d),
+      log: run.log,
+      signal: s.signal,
+      notify: s.changes.notify,
+    });
+    pollers.set(id, poller);
+    void poller.finished.then(async (ended) => {
+      if (ended) {
+        done.add(id);
+        pollers.delete(id);
+        s.checkpoints.save(spec.logicalId, arn, id, { done: true });
+        run.kick(); // a child may be waiting for this parent
+      } else if (!s.signal.aborted) {
+        // It gave up (engine unreachable, stream gone): start it again later, from its checkpoint.
+        await sleep(s.discoveryIntervalMs * 5, s.signal);
+        pollers.delete(id);
+      }
+    });
+  }
 }
