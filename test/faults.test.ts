@@ -54,7 +54,7 @@ interface WriteResult {
 /**
  * POSTs one item; a request that takes over 20 s counts as a hang. Without an Idempotency-Key on purpose: a
  * create is then one PutItem, which DynamoDB Local kept through every SIGKILL we tried, while a
- * TransactWriteItems acknowledged a few ms before the kill can be lost (local/engine/durability.ts).
+ * TransactWriteItems acknowledged a few ms before the kill can be lost (bench/engine-durability.ts).
  */
 async function write(api: Api, i: number): Promise<WriteResult> {
   try {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DynamoDB } from '../../src/store/dynamodb';
+import { DynamoDB } from '../../test/support/app-client';
 import { type Engine, EngineStartError, startDynamoDBLocal, startEngine } from './index';
 
 const dirs: string[] = [];

@@ -3,7 +3,7 @@
  * writers (half `PutItem`, half `TransactWriteItems` of two puts) on a persisted engine, a SIGKILL in the
  * middle, a restart on the same data, then a consistent read of every acknowledged write.
  *
- *   npx tsx local/engine/durability.ts [rounds]
+ *   npx tsx bench/engine-durability.ts [rounds]
  *
  * What it showed is in the README (the offline twin's DynamoDB notes): acknowledged transactions can be lost,
  * acknowledged PutItems were not, so the twin cannot promise more than the engine keeps.
@@ -13,8 +13,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDB } from '../../src/store/dynamodb';
-import { freePort, jarDir, pingDynamoDB } from './dynamodb-local';
+import { freePort, jarDir, pingDynamoDB } from '../local/engine/dynamodb-local';
+import { DynamoDB } from '../src/store/dynamodb';
 
 const rounds = Number(process.argv[2] ?? 8);
 const jar = jarDir();
