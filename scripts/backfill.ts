@@ -12,7 +12,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseCommandLine, usageError } from '../local/cli-args';
-import { type ApiTarget, type Credentials, invoke, send } from '../local/redrive/api';
+import { type ApiTarget, invoke, send } from '../local/redrive/api';
+import { awsCredentials } from '../local/redrive/credentials';
 import { type BackfillAnswer, parseResume, type ResumeState, runBackfill } from './backfill-run';
 
 const { values } = parseCommandLine(
@@ -47,22 +48,6 @@ function positive(name: string): number | undefined {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) usageError(`--${name} must be a positive integer, not ${raw}`);
   return n;
-}
-
-/** The SDK's default chain (environment, profiles, SSO, instance roles), from the client we already have. */
-async function awsCredentials(region: string): Promise<Credentials> {
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient({ region });
-  try {
-    const c = await client.config.credentials();
-    return {
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-    };
-  } finally {
-    client.destroy();
-  }
 }
 
 async function target(): Promise<{ api: ApiTarget; fn: string; where: string }> {

@@ -6,8 +6,8 @@
  * Streams API, and the twin serves the two Lambda operations (`lambda-api.ts`).
  *
  * Why not the AWS SDK: SQS and Lambda clients are not among our dependencies, and four JSON calls do not
- * need them. Credentials come from the caller (the CLI resolves them with the SDK's default chain, which the
- * DynamoDB Streams client in devDependencies already carries).
+ * need them. Credentials come from the caller (the commands resolve them with the SDK's default chain, which the
+ * DynamoDB client in devDependencies already carries: `credentials.ts`).
  * @module
  */
 import aws4 from 'aws4';

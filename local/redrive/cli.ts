@@ -14,7 +14,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseCommandLine } from '../cli-args';
-import type { ApiTarget, Credentials } from './api';
+import type { ApiTarget } from './api';
+import { awsCredentials } from './credentials';
 import { type MessageSource, type RedriveSummary, redrive } from './redrive';
 import { apiPorts, deadLetterFileSource, sqsSource } from './sources';
 
@@ -34,22 +35,6 @@ as its event source mapping would, and deletes a message only once its batch suc
   },
 );
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-/** The SDK's default chain (environment, profiles, SSO, instance roles), from the client we already have. */
-async function awsCredentials(region: string): Promise<Credentials> {
-  const { DynamoDBStreamsClient } = await import('@aws-sdk/client-dynamodb-streams');
-  const client = new DynamoDBStreamsClient({ region });
-  try {
-    const c = await client.config.credentials();
-    return {
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-    };
-  } finally {
-    client.destroy();
-  }
-}
 
 async function plan(): Promise<{ source: MessageSource; target: ApiTarget; where: string }> {
   const queueUrl = values['queue-url'];
