@@ -184,7 +184,7 @@ describe('npm start, the first time', () => {
     for (const step of [
       /Synthesizing the CDK app/,
       /CDK app loaded in \d+\.\d s; bundling/,
-      /Bundled \d+ assets in \d+\.\d s \(slowest: Functions\/\w+, \d+\.\d s\)/,
+      /Bundled \d+ assets in \d+\.\d s \(slowest: [\w/-]+, \d+\.\d s\)/,
       /Synthesized in \d+\.\d s/,
       /DynamoDB Local answering after \d+\.\d s/,
       /Tables ready in \d+\.\d s/,
