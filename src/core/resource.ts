@@ -87,6 +87,8 @@ function enumValues(field: z.ZodMiniType): (string | number | boolean)[] | undef
 export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclaration<S>): Resource<S> {
   if (!NAME.test(decl.name)) throw new Error(`resource name "${decl.name}" must match ${NAME}`);
   const shape = decl.schema.shape as Record<string, z.ZodMiniType>;
+  // Declared names are data: `toString` must not find Object.prototype's member.
+  const fieldOf = (f: string) => (Object.hasOwn(shape, f) ? shape[f] : undefined);
   for (const f of Object.keys(shape)) {
     if ((SERVER_FIELDS as readonly string[]).includes(f) || f.startsWith('_')) {
       throw new Error(`resource ${decl.name}: field "${f}" is reserved for the server`);
@@ -95,7 +97,7 @@ export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclarat
   const keyTypes: Record<string, KeyableType> = {};
   const keyFields = [...(decl.filterBy ?? []), ...(decl.sortBy ? [decl.sortBy] : [])];
   for (const f of keyFields) {
-    const field = shape[f];
+    const field = fieldOf(f);
     if (!field) throw new Error(`resource ${decl.name}: "${f}" is not a field of its schema`);
     const t = baseType(field);
     if (t !== 'string' && t !== 'number' && t !== 'boolean') {
@@ -110,7 +112,7 @@ export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclarat
     const values = enumValues(shape[f]!);
     if (values) filterValues[f] = values;
   }
-  if (decl.ttl && !shape[decl.ttl])
+  if (decl.ttl && !fieldOf(decl.ttl))
     throw new Error(`resource ${decl.name}: ttl field "${decl.ttl}" is not in its schema`);
   const plan = planOf(decl.schema);
   return {
