@@ -29,6 +29,9 @@ const caller = { tenant: 'acme', principal: 'alice' };
 const settings = { maxBodyBytes: 1000, cursorSecret: 's3cret' };
 const JSON_CT = { 'content-type': 'application/json' };
 
+// biome-ignore lint/suspicious/noExplicitAny: reply bodies are JSON, read only in assertions.
+type Json = any;
+
 type Req = Partial<HttpRequest> & { json?: unknown };
 
 /** An operation's input on a fresh store (or `store`), with a request built from `req`. */
@@ -64,7 +67,7 @@ async function failure(p: Promise<unknown>) {
   return { status: e.status, message: e.message, ...(e.errors ? { errors: e.errors } : {}) };
 }
 
-const bodyOf = (r: HttpReply) => (r.json === undefined ? r.body : JSON.parse(r.json)) as Record<string, any>;
+const bodyOf = (r: HttpReply) => (r.json === undefined ? r.body : JSON.parse(r.json)) as Json;
 
 describe('createItem', () => {
   it('answers 201 with the item, its ETag and Location; stores it', async () => {
@@ -228,7 +231,7 @@ describe('createItem', () => {
           calls++;
           throw new WriteContention('transaction conflict');
         },
-      } as ItemRepo;
+      } as unknown as ItemRepo;
       await expect(createItem(input(keyed({ name: 'a', price: 1 }), { repo: busy }))).rejects.toThrow(
         WriteContention,
       );
@@ -248,7 +251,7 @@ async function created(
   json: unknown,
   resource: Resource = itemsResource,
 ) {
-  return bodyOf(await createItem(input({ json }, { resource }))) as Record<string, any> & { id: string };
+  return bodyOf(await createItem(input({ json }, { resource }))) as Json & { id: string };
 }
 
 describe('getItem', () => {
@@ -363,7 +366,7 @@ describe('listItems', () => {
   const list = async (input: ReturnType<typeof setup>['input'], query: Record<string, string | string[]>) => {
     const q = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]));
     return bodyOf(await listItems(input({ query: q }))) as {
-      items: Record<string, any>[];
+      items: Json[];
       nextCursor: string | null;
     };
   };
