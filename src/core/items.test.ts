@@ -207,6 +207,22 @@ describe('createItem', () => {
       expect(other.status).toBe(201);
     });
 
+    it('fingerprints the body by content: nested key order is the same request, array order is not', async () => {
+      const { input } = setup();
+      const first = await createItem(input(keyed({ name: 'a', price: 1, tags: ['x', 'y'] }, 'k-3')));
+      const same = await createItem(input(keyed({ tags: ['x', 'y'], price: 1, name: 'a' }, 'k-3')));
+      expect(same.headers?.['idempotent-replayed']).toBe('true');
+      expect(bodyOf(same).id).toBe(bodyOf(first).id);
+      for (const other of [
+        { name: 'a', price: 1, tags: ['y', 'x'] },
+        { name: 'a', price: 1, tags: ['x'] },
+        { name: 'a', price: 1, tags: ['x', 'y'], status: 'draft' },
+        { name: 'a', price: 1 },
+      ]) {
+        expect(await failure(createItem(input(keyed(other, 'k-3'))))).toMatchObject({ status: 422 });
+      }
+    });
+
     it('takes a key again once it expired, with the configured lifetime', async () => {
       let clock = NOW.getTime();
       const store = memoryStore(() => clock);
