@@ -12,6 +12,7 @@ const schema = z.strictObject({
   tags: z.optional(z.array(z.string())),
   meta: z.optional(z.object({ x: z.string() })),
   at: z.optional(z.string()),
+  none: z.optional(z.literal(null)),
 });
 
 describe('defineResource', () => {
@@ -32,7 +33,18 @@ describe('defineResource', () => {
       name: 'string',
       price: 'number',
     });
-    expect(r.fields).toEqual(['name', 'price', 'live', 'status', 'kind', 'level', 'tags', 'meta', 'at']);
+    expect(r.fields).toEqual([
+      'name',
+      'price',
+      'live',
+      'status',
+      'kind',
+      'level',
+      'tags',
+      'meta',
+      'at',
+      'none',
+    ]);
     expect(r.filterValues).toEqual({ status: ['a', 'b'], kind: ['k'], level: [3] });
     expect(r.plan).toBeDefined();
     expect(r.name).toBe('w-1');
@@ -41,6 +53,9 @@ describe('defineResource', () => {
     expect(bare.filterBy).toEqual([]);
     expect(bare.keyTypes).toEqual({});
     expect(bare).not.toHaveProperty('filterValues');
+    // A literal that is not a string, number or boolean names no values a query string could carry.
+    const nil = defineResource({ name: 'n', schema, filterBy: ['none', 'status'] });
+    expect(nil.filterValues).toEqual({ status: ['a', 'b'] });
   });
 
   it.each([
