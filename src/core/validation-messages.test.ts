@@ -27,7 +27,7 @@ const errorsOf = (resource: Parameters<typeof validate>[0], body: unknown) => {
     validate(resource, body);
   } catch (e) {
     expect(e).toBeInstanceOf(ValidationFailed);
-    return (e as ValidationFailed).errors;
+    return (e as ValidationFailed).errors ?? [];
   }
   return [];
 };
