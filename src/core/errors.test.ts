@@ -18,18 +18,25 @@ import { IdempotencyKeyTaken, ItemMissing, VersionMismatch, WriteContention } fr
 
 describe('client errors', () => {
   it.each([
-    [new BadRequest('m'), 400, 'bad-request', 'Bad Request'],
-    [new ValidationFailed([{ pointer: '/a', message: 'm' }]), 400, 'validation-failed', 'Validation Failed'],
-    [new Unauthenticated('m'), 401, 'unauthenticated', 'Unauthorized'],
-    [new NotFound('m'), 404, 'not-found', 'Not Found'],
-    [new Conflict('m'), 409, 'conflict', 'Conflict'],
-    [new PreconditionFailed('m'), 412, 'precondition-failed', 'Precondition Failed'],
-    [new PayloadTooLarge('m'), 413, 'payload-too-large', 'Payload Too Large'],
-    [new UnsupportedMediaType('m'), 415, 'unsupported-media-type', 'Unsupported Media Type'],
-    [new IdempotencyKeyReused('m'), 422, 'idempotency-key-reused', 'Idempotency Key Reused'],
-    [new Unavailable('m', 2), 503, 'unavailable', 'Service Unavailable'],
-    [new Contended('m'), 503, 'contended', 'Service Unavailable'],
-  ])('%s: %i %s "%s"', (e, status, code, title) => {
+    [() => new BadRequest('m'), 400, 'bad-request', 'Bad Request'],
+    [
+      () => new ValidationFailed([{ pointer: '/a', message: 'm' }]),
+      400,
+      'validation-failed',
+      'Validation Failed',
+    ],
+    [() => new Unauthenticated('m'), 401, 'unauthenticated', 'Unauthorized'],
+    [() => new NotFound('m'), 404, 'not-found', 'Not Found'],
+    [() => new Conflict('m'), 409, 'conflict', 'Conflict'],
+    [() => new PreconditionFailed('m'), 412, 'precondition-failed', 'Precondition Failed'],
+    [() => new PayloadTooLarge('m'), 413, 'payload-too-large', 'Payload Too Large'],
+    [() => new UnsupportedMediaType('m'), 415, 'unsupported-media-type', 'Unsupported Media Type'],
+    [() => new IdempotencyKeyReused('m'), 422, 'idempotency-key-reused', 'Idempotency Key Reused'],
+    [() => new Unavailable('m', 2), 503, 'unavailable', 'Service Unavailable'],
+    [() => new Contended('m'), 503, 'contended', 'Service Unavailable'],
+  ])('%i %s "%s"', (make, status, code, title) => {
+    // Built inside the test, so that coverage per test sees the class fields.
+    const e = make();
     expect(e).toBeInstanceOf(AppError);
     expect({ status: e.status, code: e.code, title: e.title, name: e.name }).toEqual({
       status,

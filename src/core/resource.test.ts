@@ -12,7 +12,7 @@ const schema = z.strictObject({
   tags: z.optional(z.array(z.string())),
   meta: z.optional(z.object({ x: z.string() })),
   at: z.optional(z.string()),
-  none: z.optional(z.literal(null)),
+  none: z.optional(z.literal(['a', null])),
 });
 
 describe('defineResource', () => {
@@ -56,6 +56,7 @@ describe('defineResource', () => {
     // A literal that is not a string, number or boolean names no values a query string could carry.
     const nil = defineResource({ name: 'n', schema, filterBy: ['none', 'status'] });
     expect(nil.filterValues).toEqual({ status: ['a', 'b'] });
+    expect(Object.keys(nil.filterValues ?? {})).toEqual(['status']);
   });
 
   it.each([
