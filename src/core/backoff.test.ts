@@ -36,3 +36,37 @@ describe('backoff', () => {
     expect(waits).toEqual([2.5, 5, 10, 20, 40, 50, 50]);
   });
 });
+
+describe('backoff defaults', () => {
+  it('waits up to 10, 20, 40 ... 200 ms within a 2 s budget', async () => {
+    let now = 1_000;
+    const waits: number[] = [];
+    const retry = backoff({
+      random: () => 1,
+      clock: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
+    while (await retry());
+    expect(waits.slice(0, 6)).toEqual([10, 20, 40, 80, 160, 200]);
+    // 310 ms, then 200 ms waits: 8 more fit in 2000 (1910), a ninth would end at 2110.
+    expect(waits).toHaveLength(13);
+    expect(now).toBe(1_000 + 310 + 8 * 200);
+  });
+
+  it('retries when the wait ends exactly at the deadline, not after', async () => {
+    let now = 0;
+    const retry = backoff({
+      budgetMs: 10,
+      random: () => 1,
+      clock: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    expect(await retry()).toBe(true);
+    expect(await retry()).toBe(false);
+  });
+});

@@ -87,13 +87,13 @@ function enumValues(field: z.ZodMiniType): (string | number | boolean)[] | undef
 export function defineResource<S extends z.ZodMiniObject>(decl: ResourceDeclaration<S>): Resource<S> {
   if (!NAME.test(decl.name)) throw new Error(`resource name "${decl.name}" must match ${NAME}`);
   const shape = decl.schema.shape as Record<string, z.ZodMiniType>;
+  // Declared names are data: `toString` must not find Object.prototype's member.
+  const fieldOf = (f: string) => (Object.hasOwn(shape, f) ? shape[f] : undefined);
   for (const f of Object.keys(shape)) {
     if ((SERVER_FIELDS as readonly string[]).includes(f) || f.startsWith('_')) {
       throw new Error(`resource ${decl.name}: field "${f}" is reserved for the server`);
     }
   }
-  // Own members only: every shape inherits `toString` and `constructor`, which are no fields of it.
-  const fieldOf = (f: string) => (Object.hasOwn(shape, f) ? shape[f] : undefined);
   // Keys are declared field names, never `__proto__` (names starting with `_` are refused above).
   const keyTypes: Record<string, KeyableType> = {};
   const keyFields = [...(decl.filterBy ?? []), ...(decl.sortBy ? [decl.sortBy] : [])];
