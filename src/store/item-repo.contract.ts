@@ -194,6 +194,19 @@ export function itemRepoContract(name: string, make: () => Promise<RepoPair> | R
       await items.create(me, R, second, idem('old', second.id, past + 7200));
       expect((await items.getIdempotency(me, 'old'))?.itemId).toBe(second.id);
     });
+
+    it('lets a key be taken again in the very second its record expires, as the domain then judges it', async () => {
+      // The domain treats a record as expired once expiresAt <= now; a store that held it for that whole second
+      // refused the key while the domain kept retrying, and the create ended in a 500.
+      const { items } = await make();
+      const me = newCaller();
+      const now = Math.floor(Date.now() / 1000);
+      const first = stored({ name: 'a', price: 1 });
+      await items.create(me, R, first, idem('edge', first.id, now));
+      const second = stored({ name: 'b', price: 1 });
+      await items.create(me, R, second, idem('edge', second.id, now + 7200));
+      expect((await items.getIdempotency(me, 'edge'))?.itemId).toBe(second.id);
+    });
   });
 
   describe(`${name}: ItemRepo.list contract`, () => {

@@ -220,8 +220,9 @@ export class DynamoItemRepo implements ItemRepo {
             Put: {
               TableName: this.table,
               Item: record,
-              // An expired record (TTL deletion is lazy) no longer holds the key.
-              ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :now',
+              // An expired record (TTL deletion is lazy) no longer holds the key: expired once its TTL is not after now,
+              // as the domain judges it (items.ts), so no second exists in which both refuse the key.
+              ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
               ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL_ATTRIBUTE },
               ExpressionAttributeValues: { ':now': toAttr(Math.floor(Date.now() / 1000)) },
             },

@@ -106,7 +106,7 @@ export class MemoryItemRepo implements ItemRepo {
     if (key) {
       const held = this.table.idempotency.get(key);
       // An expired record (TTL deletion is lazy) no longer holds the key.
-      if (held && held.expiresAt >= Math.floor(this.clock() / 1000)) throw new IdempotencyKeyTaken(idem.key);
+      if (held && held.expiresAt > Math.floor(this.clock() / 1000)) throw new IdempotencyKeyTaken(idem.key);
     }
     if (partition.has(item.id)) throw new WriteContention('id already taken');
     partition.set(item.id, copy(item));
