@@ -4,17 +4,9 @@
  * @module
  */
 
-/** One invocation's answer (see `src/handlers/backfill.ts`). */
-export interface BackfillAnswer {
-  readonly segment: number;
-  readonly totalSegments: number;
-  readonly scanned: number;
-  readonly rewritten: number;
-  readonly raced: number;
-  readonly undeclared: number;
-  readonly capacityUnits: number;
-  readonly resumeKey: Record<string, unknown> | null;
-}
+import type { BackfillAnswer } from '../src/core/backfill';
+
+export type { BackfillAnswer };
 
 /** Where a run stands: the segments not yet done and where each resumes (`null`: from its start). */
 export interface ResumeState {

@@ -119,3 +119,16 @@ export function backfillPlan(input: unknown): BackfillPlan {
     maxSeconds: intIn(o.maxSeconds, 'maxSeconds', 1, 840, 60),
   };
 }
+
+/** One invocation's answer: what the function returns and `npm run backfill` reports. */
+export interface BackfillAnswer<Key = Record<string, unknown>> {
+  readonly segment: number;
+  readonly totalSegments: number;
+  readonly scanned: number;
+  readonly rewritten: number;
+  readonly raced: number;
+  readonly undeclared: number;
+  readonly capacityUnits: number;
+  /** Pass back as `startKey` to continue; `null` when this segment is done. */
+  readonly resumeKey: Key | null;
+}

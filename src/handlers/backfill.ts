@@ -6,7 +6,7 @@
  * @module
  */
 import type { Context } from 'aws-lambda';
-import { type BackfillPlan, backfillPlan, paceDelayMs } from '../core/backfill';
+import { type BackfillAnswer, type BackfillPlan, backfillPlan, paceDelayMs } from '../core/backfill';
 import { shapes } from '../resources/shapes';
 import { type BackfillPage, DynamoBackfill } from '../store/backfill-store';
 import { DynamoDB } from '../store/dynamodb';
@@ -15,17 +15,7 @@ import { config } from './config';
 import { log } from './logger';
 
 /** What one invocation answers. */
-export interface BackfillResult {
-  readonly segment: number;
-  readonly totalSegments: number;
-  readonly scanned: number;
-  readonly rewritten: number;
-  readonly raced: number;
-  readonly undeclared: number;
-  readonly capacityUnits: number;
-  /** Pass back as `startKey` to continue; `null` when this segment is done. */
-  readonly resumeKey: AttributeMap | null;
-}
+export type BackfillResult = BackfillAnswer<AttributeMap>;
 
 const backfill = new DynamoBackfill(new DynamoDB(), config.tableName, shapes);
 /** Time kept back from the function's timeout to answer in: one more page and its updates. */
